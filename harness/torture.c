@@ -383,7 +383,9 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 	pid_t child;
 	int status;
 	/* Generous: FIFO spin locks on an oversubscribed machine drain slowly. */
-	int watchdog_ms = (int)(config->seconds * 3000.0) + 10000;
+	double watchdog_s = config->watchdog_seconds > 0 ? config->watchdog_seconds
+							 : config->seconds * 3.0 + 10.0;
+	int watchdog_ms = (int)(watchdog_s * 1000.0);
 	struct pollfd ready;
 
 	memset(result, 0, sizeof *result);

@@ -18,6 +18,7 @@ struct torture_config {
 	double seconds;
 	uint64_t seed;
 	unsigned numa_nodes; /* contexts get node = thread % numa_nodes */
+	double watchdog_seconds; /* 0: 3x seconds + 10 s, room for slow FIFO drains */
 };
 
 struct torture_result {

@@ -2,6 +2,12 @@
  * broken: a test-then-set lock whose test and set are two separate accesses, the
  * classic racy lock. It exists only as torture's negative control: torture must
  * catch it every time, or torture proves nothing. Never benchmarked.
+ *
+ * The test and the set are a few dozen pauses apart, as if some work sat between
+ * them. With back-to-back accesses the race needs two waiters on two cores seeing
+ * the release at once, and on a busy machine with one core free for the test it
+ * could go a whole run without that; with a window, a preemption inside it is
+ * enough, so the control fails on one core too.
  */
 #ifndef LL_BROKEN_H
 #define LL_BROKEN_H
@@ -9,6 +15,8 @@
 #include <ck_pr.h>
 
 #include "locks/lock.h"
+
+#define LL_BROKEN_WINDOW_PAUSES 64
 
 struct ll_broken {
 	unsigned held;
@@ -35,6 +43,8 @@ static inline void ll_broken_lock(struct ll_broken *l, struct ll_broken_ctx *c)
 	while (ck_pr_load_uint(&l->held) != 0)
 		ck_pr_stall();
 	/* The bug, on purpose: another thread can pass the test above before this store. */
+	for (unsigned i = 0; i < LL_BROKEN_WINDOW_PAUSES; i++)
+		ck_pr_stall();
 	ck_pr_store_uint(&l->held, 1);
 	ck_pr_fence_lock();
 }

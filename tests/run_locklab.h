@@ -1,0 +1,19 @@
+/* Running the built locklab binary from tests: its exit status, stdout and stderr. */
+#ifndef LOCKLAB_TESTS_RUN_H
+#define LOCKLAB_TESTS_RUN_H
+
+#include <stddef.h>
+
+struct run_output {
+	int status;       /* exit status, or 128 + signal */
+	char out[1 << 16];
+	char err[1 << 13];
+};
+
+/* Runs $LOCKLAB (default build/locklab) with the NULL-terminated arguments. */
+void run_locklab(struct run_output *result, const char *arg, ...);
+
+/* Lines in text (a last line without '\n' counts). */
+size_t count_lines(const char *text);
+
+#endif

@@ -1,0 +1,126 @@
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/lock_select.h"
+#include "locks/ck_fas.h"
+#include "locks/ck_mcs.h"
+#include "locks/registry.h"
+
+/* Headers in locks/ that are infrastructure, not primitives. */
+static const char *const infrastructure[] = { "lock.h",    "heap.h",        "registry.h",
+					      "futex.h",   "parking_lot.h" };
+
+static bool is_infrastructure(const char *file)
+{
+	for (size_t i = 0; i < sizeof infrastructure / sizeof infrastructure[0]; i++)
+		if (strcmp(file, infrastructure[i]) == 0)
+			return true;
+	return false;
+}
+
+Test(registry, has_at_least_26_primitives_with_unique_names)
+{
+	cr_assert_geq(ll_registry_count, 26);
+	for (size_t i = 0; i < ll_registry_count; i++)
+		for (size_t j = i + 1; j < ll_registry_count; j++)
+			cr_expect_str_neq(ll_registry[i].name, ll_registry[j].name);
+}
+
+Test(registry, every_header_is_registered_and_every_entry_has_a_header)
+{
+	DIR *dir = opendir("locks");
+	struct dirent *entry;
+	size_t headers = 0;
+
+	cr_assert_not_null(dir, "tests run from the repository root");
+	while ((entry = readdir(dir)) != NULL) {
+		size_t len = strlen(entry->d_name);
+		char name[256];
+
+		if (len < 3 || strcmp(entry->d_name + len - 2, ".h") != 0 ||
+		    is_infrastructure(entry->d_name))
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(len - 2), entry->d_name);
+		cr_expect_not_null(ll_find(name), "locks/%s has no registry entry", entry->d_name);
+		headers++;
+	}
+	closedir(dir);
+	cr_expect_eq(headers, ll_registry_count, "%zu primitive headers, %zu registry entries",
+		     headers, ll_registry_count);
+}
+
+Test(registry, sizes_are_the_real_sizeof)
+{
+	cr_expect_eq(ll_find("pthread_mutex")->lock_bytes, sizeof(pthread_mutex_t));
+	cr_expect_eq(ll_find("pthread_rwlock")->lock_bytes, sizeof(pthread_rwlock_t));
+	cr_expect_eq(ll_find("ck_fas")->lock_bytes, sizeof(ck_spinlock_fas_t));
+	cr_expect_eq(ll_find("ck_mcs")->ctx_bytes, sizeof(struct ll_ck_mcs_ctx));
+	cr_expect_geq(ll_find("ck_mcs")->ctx_bytes, sizeof(ck_spinlock_mcs_context_t));
+	/* The parking lock's promise is one byte. */
+	cr_expect_eq(ll_find("parking")->lock_bytes, 1);
+	cr_expect_eq(ll_find("pthread_mutex")->ctx_bytes, 0, "no context: reported as 0");
+	cr_expect_eq(ll_find("futex_mutex")->lock_bytes, 4);
+}
+
+Test(registry, rw_locks_have_distinct_read_and_write_operations)
+{
+	size_t rw = 0;
+
+	for (size_t i = 0; i < ll_registry_count; i++) {
+		const struct ll_info *info = &ll_registry[i];
+		const struct ll_ops *ops = &info->ops;
+
+		cr_expect(ops->init && ops->destroy && ops->ctx_init && ops->ctx_fini &&
+				  ops->lock && ops->unlock && ops->read_lock && ops->read_unlock &&
+				  ops->write_lock && ops->write_unlock,
+			  "%s lacks an operation", info->name);
+		cr_expect_eq(info->has_trylock, ops->trylock != NULL, "%s", info->name);
+		if (!ll_is_rw(info))
+			continue;
+		rw++;
+		cr_expect_neq((void *)ops->read_lock, (void *)ops->write_lock, "%s", info->name);
+	}
+	cr_expect_geq(rw, 8, "pthread x2 and ck x6 rw locks");
+}
+
+Test(registry, trylock_absent_exactly_where_ck_has_none)
+{
+	const char *none[] = { "ck_clh", "ck_anderson", "ck_hclh", "ck_pflock", "ck_tflock",
+			       "ck_bytelock" };
+
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		cr_expect_not(ll_find(none[i])->has_trylock, "%s", none[i]);
+	cr_expect(ll_find("ck_mcs")->has_trylock);
+	cr_expect(ll_find("parking")->has_trylock);
+}
+
+Test(registry, init_bytes_are_counted)
+{
+	struct ll_params params = { .max_threads = 8, .numa_nodes = 1 };
+	uint64_t before = ll_heap_live();
+
+	/* ck_clh owns one padded node per thread plus the unowned one. */
+	cr_expect_eq(ll_init_bytes(ll_find("ck_clh"), &params), 9 * LL_PAD);
+	cr_expect_eq(ll_init_bytes(ll_find("ck_fas"), &params), 0);
+	cr_expect_gt(ll_init_bytes(ll_find("ck_anderson"), &params), 0);
+	cr_expect_eq(ll_heap_live(), before, "destroy frees what init allocated");
+}
+
+Test(registry, controls_are_flagged_and_left_out_of_all)
+{
+	const struct ll_info *selected[ll_registry_count];
+	size_t count;
+
+	cr_assert(ll_find("null")->control && ll_find("broken")->control);
+	cr_assert(lock_select("--lock", "all", selected, &count));
+	cr_expect_eq(count, ll_registry_count - 2);
+	for (size_t i = 0; i < count; i++)
+		cr_expect_not(selected[i]->control, "%s", selected[i]->name);
+	cr_assert(lock_select("--lock", "broken,ck_mcs", selected, &count));
+	cr_expect_eq(count, 2);
+	cr_expect_not(ll_find("ck_swlock")->control);
+	cr_expect(ll_find("ck_swlock")->single_writer);
+}
