@@ -14,7 +14,7 @@
 
 #include <ck_pr.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 #define LL_BROKEN_WINDOW_PAUSES 64
 

@@ -9,7 +9,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 /* ck indexes slots as a plain array of ck_spinlock_anderson_thread (8 bytes), so
  * padding cannot be added per slot without changing ck; neighbouring waiters share

@@ -9,7 +9,7 @@
 
 #include <ck_brlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 /* How many polls of each busy reader a write trylock makes before it gives up. */
 #define LL_CK_BRLOCK_TRY_FACTOR 1

@@ -13,7 +13,7 @@
 
 #include <ck_bytelock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_bytelock {
 	ck_bytelock_t rw;

@@ -11,7 +11,7 @@
 #include <ck_spinlock.h>
 #include <errno.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 /* Padded so that two threads' spin targets never share a line. */
 struct ll_ck_clh_node {

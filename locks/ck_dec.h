@@ -4,7 +4,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_dec {
 	ck_spinlock_dec_t spin;

@@ -4,7 +4,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_fas {
 	ck_spinlock_fas_t spin;

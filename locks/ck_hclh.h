@@ -11,7 +11,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_hclh_node {
 	struct ck_spinlock_hclh node;

@@ -8,7 +8,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_mcs {
 	ck_spinlock_mcs_t queue;

@@ -4,7 +4,7 @@
 
 #include <ck_pflock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_pflock {
 	ck_pflock_t rw;

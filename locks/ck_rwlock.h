@@ -4,7 +4,7 @@
 
 #include <ck_rwlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_rwlock {
 	ck_rwlock_t rw;

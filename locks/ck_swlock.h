@@ -4,7 +4,7 @@
 
 #include <ck_swlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_swlock {
 	ck_swlock_t rw;

@@ -4,7 +4,7 @@
 
 #include <ck_tflock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_tflock {
 	struct ck_tflock_ticket rw;

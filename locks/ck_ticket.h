@@ -4,7 +4,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_ck_ticket {
 	ck_spinlock_ticket_t spin;

@@ -4,7 +4,7 @@
 
 #include <ck_spinlock.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 /* A waiter pauses (tickets ahead of it << shift) iterations between polls; with
  * 0 the pause grows by one iteration per thread ahead. */

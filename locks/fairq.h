@@ -12,9 +12,9 @@
 #include <ck_pr.h>
 #include <stdint.h>
 
-#include "locks/futex.h"
+#include "locks/base/futex.h"
 #include "locks/futex_mutex.h"
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_fairq_waiter {
 	uint32_t granted; /* futex word: 0 waiting, 1 the lock is now yours */

@@ -12,8 +12,8 @@
 #include <ck_pr.h>
 #include <stdint.h>
 
-#include "locks/futex.h"
-#include "locks/lock.h"
+#include "locks/base/futex.h"
+#include "locks/base/lock.h"
 
 enum { LL_FUTEX_UNLOCKED = 0, LL_FUTEX_LOCKED = 1, LL_FUTEX_CONTENDED = 2 };
 

@@ -3,7 +3,7 @@
 #ifndef LL_NULL_H
 #define LL_NULL_H
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_null {
 	char unused;

@@ -13,8 +13,8 @@
 #include <ck_pr.h>
 #include <stdint.h>
 
-#include "locks/lock.h"
-#include "locks/parking_lot.h"
+#include "locks/base/lock.h"
+#include "locks/base/parking_lot.h"
 
 enum { LL_PARKING_HELD = 1, LL_PARKING_PARKED = 2 };
 /* Spin rounds before parking; round n pauses 2^n times (about 2000 pauses in all). */

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_pthread_mutex_adaptive {
 	pthread_mutex_t mutex;

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 struct ll_pthread_rwlock {
 	pthread_rwlock_t rwlock;

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lock.h"
+#include "locks/base/lock.h"
 
 enum ll_kind { LL_KIND_MUTEX, LL_KIND_RWLOCK, LL_KIND_SPIN };
 enum ll_policy { LL_POLICY_NONE, LL_POLICY_SPIN, LL_POLICY_SPIN_PARK, LL_POLICY_PARK };

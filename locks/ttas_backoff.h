@@ -9,7 +9,7 @@
 
 #include <ck_pr.h>
 
-#include "locks/lock.h"
+#include "locks/base/lock.h"
 
 #define LL_TTAS_BACKOFF_MIN 4u
 #define LL_TTAS_BACKOFF_MAX 1024u

@@ -1,9 +1,9 @@
-#include "locks/parking_lot.h"
+#include "locks/base/parking_lot.h"
 
 #include <ck_pr.h>
 #include <stdint.h>
 
-#include "locks/futex.h"
+#include "locks/base/futex.h"
 #include "locks/futex_mutex.h"
 
 struct parked_waiter {

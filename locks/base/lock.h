@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "heap.h"
+#include "locks/base/heap.h"
 
 struct ll_params {
 	unsigned max_threads; /* upper bound on threads that will ever hold a context */

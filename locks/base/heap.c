@@ -1,4 +1,4 @@
-#include "heap.h"
+#include "locks/base/heap.h"
 
 #include <ck_pr.h>
 #include <errno.h>
