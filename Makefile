@@ -12,7 +12,8 @@ WARN := -Wall -Wextra -Werror
 # Recursive (=) so pkg-config runs after `deps` has installed what it queries.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(CFLAGS) -MMD -MP $(PKG_CFLAGS)
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lpthread -lm
 
 # Sources compiled once. harness/main.c holds only main(), so the tests link the rest.
@@ -34,7 +35,7 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 LOCKLAB := $(BUILD)/locklab
 TESTS := $(BUILD)/locklab-tests
 
-.PHONY: all deps test bench bench-quick bench-full clean
+.PHONY: all deps test bench bench-quick bench-full selfcheck clean FORCE
 all: $(LOCKLAB)
 
 deps:
@@ -43,6 +44,18 @@ deps:
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Build facts recorded in every bundle's meta.json. build_info.txt changes only
+# when they do, so fingerprint.o is rebuilt exactly then.
+GIT_COMMIT = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+BUILD_FACTS = -DLOCKLAB_CK_VERSION='"$(shell pkg-config --modversion ck 2>/dev/null)"' \
+	-DLOCKLAB_CFLAGS='"$(CC) $(BASE_CFLAGS)"' \
+	-DLOCKLAB_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/gen/build_info.txt: FORCE | deps
+	@mkdir -p $(@D)
+	@echo '$(BUILD_FACTS)' | cmp -s - $@ || echo '$(BUILD_FACTS)' > $@
+$(BUILD)/harness/fingerprint.o: $(BUILD)/gen/build_info.txt
+$(BUILD)/harness/fingerprint.o: ALL_CFLAGS += $(BUILD_FACTS)
 
 define kernel_rule
 $(BUILD)/kernels/$(1)/%.o: workloads/k_$(1).c locks/%.h | deps
@@ -78,8 +91,16 @@ $(TESTS): $(TEST_OBJS) $(LIB_OBJS)
 test: $(LOCKLAB) $(TESTS)
 	LOCKLAB=$(LOCKLAB) $(TESTS) --jobs 1 $(TEST_ARGS)
 
+# The profiles of `locklab run` (see `build/locklab run --help`); each ends with
+# the bundle's path and a ranking.
+bench-quick: $(LOCKLAB)
+	$(LOCKLAB) run --profile quick
 bench: $(LOCKLAB)
-	$(LOCKLAB) torture --lock all --seconds 1
+	$(LOCKLAB) run --profile bench
+bench-full: $(LOCKLAB)
+	$(LOCKLAB) run --profile full
+selfcheck: $(LOCKLAB)
+	$(LOCKLAB) selfcheck
 
 clean:
 	rm -rf $(BUILD)

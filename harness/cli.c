@@ -8,6 +8,9 @@
 
 static const struct cli_command commands[] = {
 	{ "list", "print the lock registry (--csv for CSV)", cmd_list },
+	{ "run", "measure a matrix of locks x workloads x threads into a result bundle",
+	  cmd_run },
+	{ "selfcheck", "harness cost against a hand-inlined loop; timer overhead", cmd_selfcheck },
 	{ "torture", "stress every lock for mutual exclusion, trylock and rw semantics",
 	  cmd_torture },
 };

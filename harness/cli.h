@@ -39,5 +39,7 @@ int cli_main(int argc, char **argv);
 
 int cmd_list(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_selfcheck(int argc, char **argv);
 
 #endif

@@ -9,29 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/random.h"
+
 #define STATS_STACK_VALUES 64
-
-/*
- * splitmix64 (Steele, Lea, Flood 2014), not rand(): rand() keeps hidden global
- * state (not reentrant, and shared with anything else in the process calling
- * it), its RAND_MAX may be 32767, and its sequence differs between libcs, so a
- * seed recorded in a bundle would not reproduce the interval elsewhere. This
- * one is a few lines, passes BigCrush, and its state lives on our stack.
- */
-static uint64_t stats_splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 /* Uniform in [0, n): the top 53 bits as a double in [0, 1), scaled. The bias
  * is below 2^-53 * n, far under what 2000 resamples can see. */
 static size_t stats_random_index(uint64_t *state, size_t n)
 {
-	double unit = (double)(stats_splitmix64(state) >> 11) * 0x1p-53;
+	double unit = (double)(random_next(state) >> 11) * 0x1p-53;
 	size_t index = (size_t)(unit * (double)n);
 
 	return index < n ? index : n - 1;

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/random.h"
+
 /* State the critical sections share. Each field the checks race on has a line of
  * its own, so a check never passes by accident of false sharing. */
 struct torture_shared {
@@ -41,19 +43,10 @@ struct torture_thread {
 	uint64_t trylock_failures;
 } __attribute__((aligned(LL_PAD)));
 
-static uint64_t next_random(uint64_t *state)
-{
-	/* splitmix64: tiny, seedable, and its stream per seed is fixed, unlike rand(). */
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* A few dozen pauses: wide enough that a second holder overlaps the check. */
 static void torture_delay(uint64_t *rng)
 {
-	unsigned spins = (unsigned)(next_random(rng) & 31);
+	unsigned spins = (unsigned)(random_next(rng) & 31);
 
 	for (unsigned i = 0; i < spins; i++)
 		ck_pr_stall();
@@ -128,7 +121,7 @@ static void *stress_thread(void *arg)
 
 	pthread_barrier_wait(&s->start);
 	while (!ck_pr_load_uint(&s->stop)) {
-		uint64_t dice = next_random(&self->rng);
+		uint64_t dice = random_next(&self->rng);
 
 		if (rw && (!may_write(self) || dice % 4 != 0)) {
 			ops->read_lock(s->lock, self->ctx);

@@ -34,6 +34,7 @@
 #include "locks/pthread_rwlock.h"
 #include "locks/pthread_rwlock_wpref.h"
 #include "locks/pthread_spin.h"
+#include "locks/stuck.h"
 #include "locks/ttas_backoff.h"
 
 /*
@@ -43,6 +44,7 @@
 #define LL_PRIMITIVES(X)                                                                  \
 	X(null, "control", MUTEX, NONE, yes, .control = true)                             \
 	X(broken, "control", SPIN, SPIN, yes, .control = true)                            \
+	X(stuck, "control", SPIN, SPIN, yes, .control = true)                             \
 	X(pthread_mutex, "pthread", MUTEX, PARK, yes)                                     \
 	X(pthread_mutex_adaptive, "pthread", MUTEX, SPIN_PARK, yes)                       \
 	X(pthread_spin, "pthread", SPIN, SPIN, yes)                                       \

@@ -104,9 +104,14 @@ Test(registry, controls_are_flagged_and_left_out_of_all)
 	const struct ll_info *selected[ll_registry_count];
 	size_t count;
 
-	cr_assert(ll_find("null")->control && ll_find("broken")->control);
+	size_t controls = 0;
+	for (size_t i = 0; i < ll_registry_count; i++)
+		controls += ll_registry[i].control;
+	cr_assert(ll_find("null")->control && ll_find("broken")->control &&
+		  ll_find("stuck")->control);
+	cr_expect_eq(controls, 3);
 	cr_assert(lock_select("--lock", "all", selected, &count));
-	cr_expect_eq(count, ll_registry_count - 2);
+	cr_expect_eq(count, ll_registry_count - controls);
 	for (size_t i = 0; i < count; i++)
 		cr_expect_not(selected[i]->control, "%s", selected[i]->name);
 	cr_assert(lock_select("--lock", "broken,ck_mcs", selected, &count));

@@ -18,13 +18,15 @@ KERNEL(handoff);
 KERNEL(handoff)
 {
 	const struct timer_calibration *cal = t->cal;
+	kernel_lock *lock = t->lock;
+	kernel_ctx *ctx = t->ctx;
 	struct kernel_handoff *shared = t->handoff;
 	unsigned me = t->index + 1;
 	uint64_t ops = 0;
 
 	while (!kernel_stopped(t)) {
 		uint64_t start = timer_read_ordered(cal);
-		LOCK(t);
+		LOCK(lock, ctx);
 		uint64_t held = timer_read_ordered(cal);
 		/* Plain accesses: the lock orders them. */
 		if (shared->holder != 0 && shared->holder != me)
@@ -34,7 +36,8 @@ KERNEL(handoff)
 		hist_record(t->acquire, timer_ticks_to_ns(cal, held - start));
 		kernel_busy(t->cs_iterations);
 		shared->released_at = timer_read_ordered(cal);
-		UNLOCK(t);
+		hist_record(t->hold, timer_ticks_to_ns(cal, shared->released_at - held));
+		UNLOCK(lock, ctx);
 		ops++;
 		/* Wait, outside the lock, for the next owner; then queue behind it. */
 		for (unsigned spins = 0;

@@ -8,6 +8,8 @@ KERNEL(rwmix);
 KERNEL(rwmix)
 {
 	const struct timer_calibration *cal = t->cal;
+	kernel_lock *lock = t->lock;
+	kernel_ctx *ctx = t->ctx;
 	uint64_t ops = 0, reads = 0;
 
 	while (!kernel_stopped(t)) {
@@ -16,16 +18,16 @@ KERNEL(rwmix)
 		uint64_t start = sample ? timer_read_ordered(cal) : 0;
 
 		if (read)
-			READ_LOCK(t);
+			READ_LOCK(lock, ctx);
 		else
-			WRITE_LOCK(t);
+			WRITE_LOCK(lock, ctx);
 		uint64_t held = sample ? timer_read_ordered(cal) : 0;
 		kernel_busy(t->cs_iterations);
 		uint64_t done = sample ? timer_read_ordered(cal) : 0;
 		if (read)
-			READ_UNLOCK(t);
+			READ_UNLOCK(lock, ctx);
 		else
-			WRITE_UNLOCK(t);
+			WRITE_UNLOCK(lock, ctx);
 		if (sample) {
 			hist_record(t->acquire, timer_ticks_to_ns(cal, held - start));
 			hist_record(t->hold, timer_ticks_to_ns(cal, done - held));

@@ -76,14 +76,17 @@ static inline bool kernel_stopped(const struct kernel_thread *t)
 #define KERNEL_CAT3(a, b, c) a##b##c
 #define KERNEL_XCAT3(a, b, c) KERNEL_CAT3(a, b, c)
 #define LL_OP(op) KERNEL_XCAT3(ll_, LL_NAME, _##op)
-#define LL_LOCK_T struct KERNEL_XCAT3(ll_, LL_NAME, )
-#define LL_CTX_T struct KERNEL_XCAT3(ll_, LL_NAME, _ctx)
-#define LOCK(t) LL_OP(lock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
-#define UNLOCK(t) LL_OP(unlock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
-#define READ_LOCK(t) LL_OP(read_lock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
-#define READ_UNLOCK(t) LL_OP(read_unlock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
-#define WRITE_LOCK(t) LL_OP(write_lock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
-#define WRITE_UNLOCK(t) LL_OP(write_unlock)((LL_LOCK_T *)(t)->lock, (LL_CTX_T *)(t)->ctx)
+/* The primitive's own types, so a kernel can keep the lock and its context in
+ * locals: every lock operation is a compiler barrier, and through the
+ * kernel_thread pointer they would be reloaded around each one. */
+typedef struct KERNEL_XCAT3(ll_, LL_NAME, ) kernel_lock;
+typedef struct KERNEL_XCAT3(ll_, LL_NAME, _ctx) kernel_ctx;
+#define LOCK(l, c) LL_OP(lock)(l, c)
+#define UNLOCK(l, c) LL_OP(unlock)(l, c)
+#define READ_LOCK(l, c) LL_OP(read_lock)(l, c)
+#define READ_UNLOCK(l, c) LL_OP(read_unlock)(l, c)
+#define WRITE_LOCK(l, c) LL_OP(write_lock)(l, c)
+#define WRITE_UNLOCK(l, c) LL_OP(write_unlock)(l, c)
 /* KERNEL(contended) defines kernel_contended__<lock>. */
 #define KERNEL(name) void KERNEL_XCAT3(kernel_##name, __, LL_NAME)(struct kernel_thread *t)
 #endif

@@ -1,0 +1,205 @@
+#include "harness/matrix.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/random.h"
+
+#define PER_CPU(n) { .count = (n), .per_cpu = true }
+#define THREADS(n) { .count = (n), .per_cpu = false }
+#define LIST(...) { __VA_ARGS__ }, sizeof((unsigned[]){ __VA_ARGS__ }) / sizeof(unsigned)
+#define TLIST(...)                                                                        \
+	{ __VA_ARGS__ }, sizeof((struct thread_count[]){ __VA_ARGS__ }) / sizeof(struct thread_count)
+
+
+static const struct matrix_block quick_blocks[] = {
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
+	{ "contended", TLIST(PER_CPU(1)), LIST(50), LIST(50), LIST(0) },
+	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(90) },
+	{ "handoff", TLIST(THREADS(2)), LIST(200000), LIST(0), LIST(0) },
+	{ "oversubscribed", TLIST(PER_CPU(4)), LIST(50), LIST(200), LIST(0) },
+};
+
+static const struct matrix_block bench_blocks[] = {
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
+	{ "contended", TLIST(THREADS(1), PER_CPU(1), PER_CPU(2)), LIST(50), LIST(200), LIST(0) },
+	{ "contended", TLIST(PER_CPU(1)), LIST(0, 1000), LIST(0), LIST(0) },
+	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(50, 90, 99) },
+	{ "handoff", TLIST(THREADS(2)), LIST(100, 200000), LIST(0), LIST(0) },
+	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(50), LIST(200),
+	  LIST(0) },
+};
+
+static const struct matrix_block full_blocks[] = {
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
+	{ "contended", TLIST(THREADS(1), THREADS(2), THREADS(4), THREADS(8), PER_CPU(1),
+				PER_CPU(2)),
+	  LIST(0, 50, 200, 1000), LIST(0, 50, 200, 1000), LIST(0) },
+	{ "rwmix", TLIST(THREADS(2), PER_CPU(1), PER_CPU(2)), LIST(100, 1000), LIST(100),
+	  LIST(50, 90, 99) },
+	{ "handoff", TLIST(THREADS(2), PER_CPU(1)), LIST(0, 100, 1000, 200000), LIST(0), LIST(0) },
+	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(0, 50, 1000),
+	  LIST(200), LIST(0) },
+};
+
+#define BLOCKS(b) b, sizeof b / sizeof b[0]
+const struct matrix_profile matrix_profiles[] = {
+	{ "quick", "every lock on the main workloads, one point each; under a minute on 2 CPUs",
+	  0.05, 0.02, 3, BLOCKS(quick_blocks) },
+	{ "bench", "every lock on the main cells, fewer points elsewhere; under 10 minutes on 2 CPUs",
+	  0.15, 0.05, 5, BLOCKS(bench_blocks) },
+	{ "full", "wide sweeps of threads, critical sections and read ratios; no time limit",
+	  1.0, 0.2, 10, BLOCKS(full_blocks) },
+};
+const size_t matrix_profile_count = sizeof matrix_profiles / sizeof matrix_profiles[0];
+
+const struct matrix_profile *matrix_find_profile(const char *name)
+{
+	for (size_t i = 0; i < matrix_profile_count; i++)
+		if (strcmp(matrix_profiles[i].name, name) == 0)
+			return &matrix_profiles[i];
+	return NULL;
+}
+
+static int add_skip(struct matrix *m, size_t *capacity, const char *what, const char *reason)
+{
+	if (m->skip_count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 16;
+		struct matrix_skip *skips = realloc(m->skips, grown * sizeof *skips);
+		if (skips == NULL)
+			return -1;
+		m->skips = skips;
+		*capacity = grown;
+	}
+	snprintf(m->skips[m->skip_count].what, sizeof m->skips[0].what, "%s", what);
+	snprintf(m->skips[m->skip_count].reason, sizeof m->skips[0].reason, "%s", reason);
+	m->skip_count++;
+	return 0;
+}
+
+static int add_cell(struct matrix *m, size_t *capacity, const struct cell *cell)
+{
+	for (size_t i = 0; i < m->cell_count; i++)
+		if (strcmp(m->cells[i].id, cell->id) == 0)
+			return 0; /* two blocks may name the same cell: measure it once */
+	if (m->cell_count == *capacity) {
+		size_t grown = *capacity ? *capacity * 2 : 64;
+		struct cell *cells = realloc(m->cells, grown * sizeof *cells);
+		if (cells == NULL)
+			return -1;
+		m->cells = cells;
+		*capacity = grown;
+	}
+	m->cells[m->cell_count++] = *cell;
+	return 0;
+}
+
+/* The thread counts a block means on this machine. */
+static size_t block_threads(const struct workload_info *w, const struct matrix_block *block,
+			    unsigned cpus, unsigned *out)
+{
+	size_t n = 0;
+
+	if (w->threads == WORKLOAD_THREADS_ONE) {
+		out[n++] = 1;
+		return n;
+	}
+	/* The oversubscribed workload measures its own 1-thread reference. */
+	if (w->threads == WORKLOAD_THREADS_OVERSUBSCRIBED)
+		out[n++] = 1;
+	for (size_t i = 0; i < block->thread_count; i++)
+		out[n++] = block->threads[i].per_cpu ? block->threads[i].count * cpus
+						     : block->threads[i].count;
+	return n;
+}
+
+int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t block_count,
+		  const struct ll_info *const *locks, size_t lock_count, unsigned online_cpus)
+{
+	size_t cell_capacity = 0, skip_capacity = 0;
+	unsigned threads[MATRIX_MAX_VALUES + 1];
+
+	memset(m, 0, sizeof *m);
+	for (size_t b = 0; b < block_count; b++) {
+		const struct matrix_block *block = &blocks[b];
+		const struct workload_info *w = workload_find(block->workload);
+
+		if (w == NULL) {
+			matrix_free(m);
+			errno = EINVAL;
+			return -1;
+		}
+		size_t thread_n = block_threads(w, block, online_cpus, threads);
+
+		for (size_t l = 0; l < lock_count; l++) {
+			char what[160];
+
+			if (w->needs_mutex && locks[l]->single_writer) {
+				snprintf(what, sizeof what, "%s.%s", w->name, locks[l]->name);
+				if (add_skip(m, &skip_capacity, what,
+					     "single-writer lock: cannot serve as a mutex") != 0)
+					goto fail;
+				continue;
+			}
+			for (size_t t = 0; t < thread_n; t++) {
+				if (threads[t] < w->min_threads || threads[t] > CELL_MAX_THREADS) {
+					snprintf(what, sizeof what, "%s.%s.t%u", w->name,
+						 locks[l]->name, threads[t]);
+					if (add_skip(m, &skip_capacity, what,
+						     threads[t] < w->min_threads
+							     ? "fewer threads than the workload needs"
+							     : "more threads than the harness supports") != 0)
+						goto fail;
+					continue;
+				}
+				for (size_t c = 0; c < (w->uses_cs ? block->cs_count : 1); c++)
+					for (size_t n = 0; n < (w->uses_ncs ? block->ncs_count : 1); n++)
+						for (size_t r = 0;
+						     r < (w->uses_read_pct ? block->read_count : 1); r++) {
+							struct cell cell = {
+								.lock = locks[l],
+								.workload = w,
+								.threads = threads[t],
+								.cs_ns = w->uses_cs ? block->cs_ns[c] : 0,
+								.ncs_ns = w->uses_ncs ? block->ncs_ns[n] : 0,
+								.read_pct = w->uses_read_pct
+										    ? block->read_pct[r]
+										    : 0,
+							};
+							cell_make_id(&cell);
+							if (add_cell(m, &cell_capacity, &cell) != 0)
+								goto fail;
+						}
+			}
+		}
+	}
+	return 0;
+fail:
+	matrix_free(m);
+	errno = ENOMEM;
+	return -1;
+}
+
+void matrix_free(struct matrix *m)
+{
+	free(m->cells);
+	free(m->skips);
+	memset(m, 0, sizeof *m);
+}
+
+void matrix_shuffle(size_t *order, size_t count, uint64_t seed)
+{
+	uint64_t state = seed;
+
+	for (size_t i = 0; i < count; i++)
+		order[i] = i;
+	for (size_t i = count; i > 1; i--) {
+		/* Modulo bias is irrelevant at these sizes. */
+		size_t j = (size_t)(random_next(&state) % i);
+		size_t tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+}

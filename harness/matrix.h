@@ -1,0 +1,73 @@
+/*
+ * The experiment matrix: which cells a run measures. A profile (quick, bench,
+ * full) is a short list of blocks, each a workload with its parameter lists; the
+ * command line can replace the blocks with one of its own. Expanding a block
+ * crosses its lists with the selected locks; a cell that cannot run (a
+ * single-writer lock asked to be a mutex, fewer threads than the workload needs)
+ * is skipped with a recorded reason.
+ */
+#ifndef LOCKLAB_MATRIX_H
+#define LOCKLAB_MATRIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/cell.h"
+
+#define MATRIX_MAX_VALUES 16
+
+/* A thread count: absolute, or a multiple of the online CPUs when per_cpu. */
+struct thread_count {
+	unsigned count;
+	bool per_cpu;
+};
+
+struct matrix_block {
+	const char *workload; /* a name in workload_registry */
+	struct thread_count threads[MATRIX_MAX_VALUES];
+	size_t thread_count;
+	unsigned cs_ns[MATRIX_MAX_VALUES];
+	size_t cs_count;
+	unsigned ncs_ns[MATRIX_MAX_VALUES];
+	size_t ncs_count;
+	unsigned read_pct[MATRIX_MAX_VALUES];
+	size_t read_count;
+};
+
+struct matrix_profile {
+	const char *name;
+	const char *summary;
+	double duration_s;
+	double warmup_s;
+	unsigned reps;
+	const struct matrix_block *blocks;
+	size_t block_count;
+};
+
+extern const struct matrix_profile matrix_profiles[];
+extern const size_t matrix_profile_count;
+const struct matrix_profile *matrix_find_profile(const char *name);
+
+struct matrix_skip {
+	char what[160];
+	char reason[96];
+};
+
+struct matrix {
+	struct cell *cells;
+	size_t cell_count;
+	struct matrix_skip *skips;
+	size_t skip_count;
+};
+
+/* Crosses blocks with locks. Returns -1 (errno ENOMEM) on allocation failure. */
+int matrix_expand(struct matrix *matrix, const struct matrix_block *blocks, size_t block_count,
+		  const struct ll_info *const *locks, size_t lock_count, unsigned online_cpus);
+void matrix_free(struct matrix *matrix);
+
+/* The order (cell, rep) pairs run in: seeded Fisher-Yates, so slow drift of the
+ * host is spread over every lock alike. order[i] = cell * reps + rep. */
+void matrix_shuffle(size_t *order, size_t count, uint64_t seed);
+
+#endif

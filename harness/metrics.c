@@ -1,0 +1,99 @@
+#include "harness/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/stats.h"
+
+#define METRIC_NAME(name) #name,
+const char *const metric_names[METRIC_COUNT] = { METRICS(METRIC_NAME) };
+#undef METRIC_NAME
+
+static double percentile_or_nan(const struct hist *h, double p)
+{
+	return hist_count(h) ? (double)hist_percentile(h, p) : NAN;
+}
+
+void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
+		     double timer_overhead_ns, struct run_row *row)
+{
+	double *v = row->value;
+	double shares[CELL_MAX_THREADS];
+
+	memset(row, 0, sizeof *row);
+	row->cell = cell;
+	row->rep = rep;
+	row->status = result->status;
+	for (int m = 0; m < METRIC_COUNT; m++)
+		v[m] = NAN;
+	v[METRIC_lock_bytes] = (double)cell->lock->lock_bytes;
+	v[METRIC_ctx_bytes] = (double)cell->lock->ctx_bytes;
+	if (result->status != CELL_OK)
+		return;
+
+	v[METRIC_duration_s] = result->duration_s;
+	v[METRIC_ops] = (double)result->ops;
+	v[METRIC_throughput_ops_s] = (double)result->ops / result->duration_s;
+	/* Wall time per completed operation, all threads together: 1 / throughput. */
+	v[METRIC_ns_per_op] = result->ops ? result->duration_s * 1e9 / (double)result->ops : NAN;
+	v[METRIC_lat_p50_ns] = percentile_or_nan(&result->acquire, 50);
+	v[METRIC_lat_p90_ns] = percentile_or_nan(&result->acquire, 90);
+	v[METRIC_lat_p99_ns] = percentile_or_nan(&result->acquire, 99);
+	v[METRIC_lat_p999_ns] = percentile_or_nan(&result->acquire, 99.9);
+	v[METRIC_lat_max_ns] = hist_count(&result->acquire) ? (double)hist_max(&result->acquire)
+							    : NAN;
+	v[METRIC_hold_p50_ns] = percentile_or_nan(&result->hold, 50);
+	v[METRIC_hold_p99_ns] = percentile_or_nan(&result->hold, 99);
+	v[METRIC_handoff_p50_ns] = percentile_or_nan(&result->handoff, 50);
+	v[METRIC_handoff_p99_ns] = percentile_or_nan(&result->handoff, 99);
+
+	for (unsigned i = 0; i < cell->threads; i++)
+		shares[i] = (double)result->thread_ops[i];
+	v[METRIC_jain] = stats_jain(shares, cell->threads);
+	v[METRIC_min_share] = stats_min_share(shares, cell->threads);
+	v[METRIC_max_share] = stats_max_share(shares, cell->threads);
+	v[METRIC_cpu_user_s] = result->cpu_user_s;
+	v[METRIC_cpu_sys_s] = result->cpu_sys_s;
+	v[METRIC_ctx_vol] = (double)result->ctx_voluntary;
+	v[METRIC_ctx_invol] = (double)result->ctx_involuntary;
+	v[METRIC_steal_s] = result->steal_s;
+	v[METRIC_heap_bytes] = (double)result->heap_bytes;
+	size_t used = 0;
+	for (unsigned i = 0; i < cell->threads && used + 16 < sizeof row->thread_cpus; i++) {
+		int n = result->thread_cpu[i] < 0
+				? snprintf(row->thread_cpus + used, sizeof row->thread_cpus - used,
+					   "%s-", i ? ";" : "")
+				: snprintf(row->thread_cpus + used, sizeof row->thread_cpus - used,
+					   "%s%d", i ? ";" : "", result->thread_cpu[i]);
+		used += (size_t)n;
+	}
+	if (used + 16 >= sizeof row->thread_cpus)
+		snprintf(row->thread_cpus + used, sizeof row->thread_cpus - used, ";...");
+	row->reads = result->reads;
+	row->samples = hist_count(&result->acquire);
+
+	if (v[METRIC_lat_p50_ns] < 2.0 * timer_overhead_ns)
+		row->flags |= FLAG_BELOW_RESOLUTION;
+	if (cell->threads > 1 && v[METRIC_min_share] < 0.01 / cell->threads)
+		row->flags |= FLAG_STARVATION;
+	if (result->steal_s > 0.01 * result->duration_s)
+		row->flags |= FLAG_STEAL;
+}
+
+void metrics_flags_text(unsigned flags, char *buffer, size_t size)
+{
+	static const char *const names[] = { "below_resolution", "starvation", "collapse",
+					     "noisy", "steal" };
+	size_t used = 0;
+
+	buffer[0] = '\0';
+	for (unsigned bit = 0; bit < sizeof names / sizeof names[0]; bit++) {
+		if (!(flags & (1u << bit)))
+			continue;
+		int n = snprintf(buffer + used, size - used, "%s%s", used ? ";" : "", names[bit]);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}

@@ -1,0 +1,54 @@
+/*
+ * The parts of `locklab run` around the measuring loop: the run's own floors
+ * (null lock, timer, cross-CPU round trip at start and end), meta.json, and the
+ * end of a run: summary, final runs.csv, histograms and the ranking it prints.
+ */
+#ifndef LOCKLAB_RUN_REPORT_H
+#define LOCKLAB_RUN_REPORT_H
+
+#include <time.h>
+
+#include "harness/bundle.h"
+#include "harness/cell.h"
+#include "harness/matrix.h"
+
+struct cell_hists {
+	struct hist acquire;
+	struct hist hold;
+	struct hist handoff;
+};
+
+struct c2c_floor {
+	bool measured;
+	int cpu_a, cpu_b;
+	double median_ns, min_ns;
+	char skipped[96];
+};
+
+struct run_context {
+	int argc;
+	char **argv;
+	const struct matrix *matrix;
+	const struct cell_environment *env;
+	unsigned reps;
+	uint64_t seed;
+	const struct matrix_skip *preflight_failures;
+	size_t preflight_failure_count;
+	double null_ns_per_op;
+	struct c2c_floor c2c_start, c2c_end;
+	struct timespec started, ended;
+};
+
+/* At the start (start true) the null-lock floor and a c2c round trip; at the end
+ * the c2c round trip again (VMs move between host placements mid-run). */
+void run_measure_floors(struct run_context *ctx, bool start);
+
+/* meta.json; complete false while the run is still going. */
+int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, bool complete);
+
+/* Summary, flags, runs.csv, summary.csv, hist/, meta.json, then the path and a
+ * ranking on stdout. Returns the command's exit status. */
+int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *rows,
+	       size_t row_count, const struct cell_hists *hists);
+
+#endif

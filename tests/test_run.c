@@ -1,0 +1,313 @@
+/* locklab run: the cell runner, matrix, summary and the bundle it writes. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/cell.h"
+#include "harness/matrix.h"
+#include "harness/summary.h"
+#include "tests/run_locklab.h"
+
+static struct run_output run;
+
+static const char *runs_header =
+	"cell_id,lock,workload,threads,cs_ns,ncs_ns,read_pct,rep,status,duration_s,ops,"
+	"throughput_ops_s,ns_per_op,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,"
+	"hold_p50_ns,hold_p99_ns,handoff_p50_ns,handoff_p99_ns,jain,min_share,max_share,"
+	"cpu_user_s,cpu_sys_s,ctx_vol,ctx_invol,steal_s,lock_bytes,ctx_bytes,heap_bytes,flags";
+
+/* A fresh directory name under /tmp that does not exist yet. */
+static void fresh_dir(char *out, size_t size)
+{
+	char base[] = "/tmp/locklab-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(base));
+	snprintf(out, size, "%s/bundle", base);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "%s missing", path);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	rewind(f);
+	char *text = calloc((size_t)size + 1, 1);
+	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	return text;
+}
+
+/* Splits a CSV line (no quoting in our files) into fields; returns the count. */
+static size_t split(char *line, char **fields, size_t max)
+{
+	size_t n = 0;
+	char *cursor = line, *field;
+	while (n < max && (field = strsep(&cursor, ",")) != NULL)
+		fields[n++] = field;
+	return n;
+}
+
+static void usage_error(const char *value)
+{
+	cr_expect_eq(run.status, 2, "exit %d; %s", run.status, run.err);
+	cr_expect_eq(count_lines(run.err), 1, "%s", run.err);
+	cr_expect(strstr(run.err, value) != NULL, "'%s' not in: %s", value, run.err);
+}
+
+Test(run_cli, rejects_negative_duration)
+{
+	run_locklab(&run, "run", "--duration", "-1", NULL);
+	usage_error("-1");
+}
+
+Test(run_cli, rejects_read_pct_above_100)
+{
+	run_locklab(&run, "run", "--read-pct", "120", NULL);
+	usage_error("120");
+}
+
+Test(run_cli, rejects_a_bad_thread_list)
+{
+	run_locklab(&run, "run", "--threads", "1,x", NULL);
+	usage_error("x");
+}
+
+Test(run_cli, rejects_an_unknown_workload)
+{
+	run_locklab(&run, "run", "--workload", "nosuch", NULL);
+	usage_error("nosuch");
+}
+
+Test(run_cli, refuses_the_broken_lock)
+{
+	run_locklab(&run, "run", "--lock", "broken", NULL);
+	usage_error("broken");
+}
+
+Test(run_cli, refuses_a_plan_over_max_time)
+{
+	run_locklab(&run, "run", "--profile", "bench", "--max-time", "5", NULL);
+	usage_error("5");
+	cr_expect(strstr(run.out, "# plan:") != NULL, "the estimate is printed: %s", run.out);
+}
+
+Test(run_cli, refuses_an_existing_out_dir_and_leaves_it_alone)
+{
+	char dir[256], marker[300];
+
+	fresh_dir(dir, sizeof dir);
+	cr_assert_eq(mkdir(dir, 0777), 0);
+	snprintf(marker, sizeof marker, "%s/runs.csv", dir);
+	FILE *f = fopen(marker, "w");
+	fputs("earlier run\n", f);
+	fclose(f);
+	run_locklab(&run, "run", "--lock", "ck_fas", "--workload", "uncontended", "--reps", "1",
+		    "--duration", "0.01", "--out", dir, NULL);
+	usage_error(dir);
+	char *kept = slurp(dir, "runs.csv");
+	cr_expect_str_eq(kept, "earlier run\n");
+	free(kept);
+}
+
+Test(run_cli, stuck_lock_is_recorded_as_timeout_and_the_run_goes_on, .timeout = 60)
+{
+	char dir[256];
+
+	fresh_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--lock", "stuck,ck_fas", "--workload", "contended", "--threads",
+		    "2", "--reps", "1", "--duration", "0.05", "--warmup", "0", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	char *runs = slurp(dir, "runs.csv");
+	cr_expect(strstr(runs, "contended.stuck.t2.cs50.ncs200.r0,stuck,contended,2,50,200,0,0,"
+			       "timeout,") != NULL,
+		  "%s", runs);
+	cr_expect(strstr(runs, ",ck_fas,contended,2,50,200,0,0,ok,") != NULL, "%s", runs);
+	free(runs);
+}
+
+Test(cell, watchdog_kills_a_cell_whose_lock_never_unlocks, .timeout = 30)
+{
+	struct timer_calibration timer;
+	unsigned cpus[2] = { 0, 1 };
+	cr_assert_eq(timer_calibrate(&timer), 0);
+	struct cell cell = { .lock = ll_find("stuck"), .workload = workload_find("contended"),
+			     .threads = 2 };
+	struct cell_environment env = { .timer = &timer, .busy_iterations_per_ns = 1,
+					.duration_s = 0.05, .warmup_s = 0, .pin = false,
+					.cpus = cpus, .cpu_count = 1, .numa_nodes = 1,
+					.watchdog_s = 1.0 };
+	struct cell_result *result = malloc(sizeof *result);
+
+	cell_make_id(&cell);
+	cr_assert_eq(cell_run_isolated(&cell, &env, result), 0);
+	cr_expect_eq(result->status, CELL_TIMEOUT, "status %s", cell_status_name(result->status));
+	free(result);
+}
+
+Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
+{
+	char dir[256];
+
+	fresh_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--lock", "all", "--workload", "uncontended,handoff,rwmix",
+		    "--threads", "2", "--cs", "50", "--reps", "1", "--duration", "0.02",
+		    "--warmup", "0", "--no-preflight", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+
+	char *runs = slurp(dir, "runs.csv"), *cursor = runs;
+	char *header = strsep(&cursor, "\n");
+	cr_assert(strncmp(header, runs_header, strlen(runs_header)) == 0, "header: %s", header);
+	char *names[64];
+	size_t columns = split(header, names, 64);
+
+	/* For each lock, which columns some row of it filled. */
+	for (size_t l = 0; l < ll_registry_count; l++) {
+		const struct ll_info *info = &ll_registry[l];
+		bool filled[64] = { false };
+		size_t rows = 0;
+		char *text = strdup(cursor), *line, *lines = text;
+
+		if (info->control)
+			continue;
+		while ((line = strsep(&lines, "\n")) != NULL && *line) {
+			char *fields[64];
+			size_t n = split(line, fields, 64);
+			cr_assert_eq(n, columns, "row with %zu of %zu fields", n, columns);
+			if (strcmp(fields[1], info->name) != 0)
+				continue;
+			rows++;
+			cr_expect_str_eq(fields[8], "ok", "%s %s", fields[0], fields[8]);
+			for (size_t c = 0; c < n; c++)
+				filled[c] |= fields[c][0] != '\0';
+		}
+		free(text);
+		cr_expect_gt(rows, 0, "%s has no row", info->name);
+		for (size_t c = 0; c < columns; c++) {
+			/* No flag is a valid outcome; a single-writer lock never runs the
+			 * handoff workload, which needs a mutex. */
+			if (strcmp(names[c], "flags") == 0 ||
+			    (info->single_writer && strncmp(names[c], "handoff_", 8) == 0))
+				continue;
+			cr_expect(filled[c], "%s: column %s always empty", info->name, names[c]);
+		}
+	}
+	free(runs);
+
+	char *summary = slurp(dir, "summary.csv");
+	cr_expect(strncmp(summary, "cell_id,metric,median,ci_low,ci_high,cv,n", 41) == 0);
+	free(summary);
+	char *hist = slurp(dir, "hist/handoff.ck_mcs.t2.cs50.ncs0.r0.handoff.csv");
+	cr_expect(strncmp(hist, "bucket_low_ns,bucket_high_ns,count\n", 35) == 0);
+	free(hist);
+
+	char path[512];
+	json_error_t error;
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	json_t *meta = json_load_file(path, 0, &error);
+	cr_assert_not_null(meta, "meta.json: %s", error.text);
+	cr_expect_eq(json_integer_value(json_object_get(meta, "schema_version")), 1);
+	cr_expect(json_is_true(json_object_get(meta, "complete")));
+	json_t *fingerprint = json_object_get(meta, "fingerprint");
+	cr_expect(json_integer_value(json_object_get(fingerprint, "pus")) >= 1);
+	json_t *floors = json_object_get(meta, "floors");
+	cr_expect(json_real_value(json_object_get(floors, "null_ns_per_op")) > 0);
+	cr_expect(json_is_object(json_object_get(floors, "c2c_start")));
+	cr_expect(json_is_object(json_object_get(floors, "c2c_end")));
+	cr_expect(json_is_string(json_object_get(json_object_get(meta, "timer"), "source")));
+	json_decref(meta);
+	char *xml = slurp(dir, "topology.xml");
+	cr_expect(strstr(xml, "<topology") != NULL);
+	free(xml);
+	struct stat st;
+	snprintf(path, sizeof path, "%s/.runs.partial.csv", dir);
+	cr_expect_neq(stat(path, &st), 0, "the partial file is gone once runs.csv is final");
+}
+
+Test(matrix, skips_are_recorded_with_reasons)
+{
+	const struct ll_info *locks[] = { ll_find("ck_swlock"), ll_find("ck_mcs") };
+	struct matrix_block blocks[] = {
+		{ .workload = "handoff", .threads = { { 1, false }, { 2, false } }, .thread_count = 2,
+		  .cs_ns = { 100 }, .cs_count = 1 },
+		{ .workload = "rwmix", .threads = { { 1, true } }, .thread_count = 1,
+		  .cs_ns = { 10 }, .cs_count = 1, .ncs_ns = { 0 }, .ncs_count = 1,
+		  .read_pct = { 50, 90 }, .read_count = 2 },
+	};
+	struct matrix m;
+
+	cr_assert_eq(matrix_expand(&m, blocks, 2, locks, 2, 4), 0);
+	/* handoff: swlock skipped, mcs at 1 thread skipped, mcs at 2 kept; rwmix: both
+	 * locks at 4 threads (1 x 4 CPUs) and two read ratios. */
+	cr_expect_eq(m.cell_count, 1 + 4);
+	cr_expect_eq(m.skip_count, 2);
+	cr_expect(strstr(m.skips[0].reason, "single-writer") != NULL, "%s", m.skips[0].reason);
+	cr_expect(strstr(m.skips[1].reason, "fewer threads") != NULL, "%s", m.skips[1].reason);
+	cr_expect_str_eq(m.cells[1].id, "rwmix.ck_swlock.t4.cs10.ncs0.r50");
+	matrix_free(&m);
+}
+
+Test(matrix, shuffle_is_a_seeded_permutation)
+{
+	size_t a[100], b[100], c[100];
+	bool seen[100] = { false };
+
+	matrix_shuffle(a, 100, 7);
+	matrix_shuffle(b, 100, 7);
+	matrix_shuffle(c, 100, 8);
+	cr_expect_arr_eq(a, b, sizeof a);
+	cr_expect_neq(memcmp(a, c, sizeof a), 0);
+	for (int i = 0; i < 100; i++) {
+		cr_assert_lt(a[i], 100);
+		cr_expect_not(seen[a[i]]);
+		seen[a[i]] = true;
+	}
+}
+
+static void fake_row(struct run_row *row, const struct cell *cell, unsigned rep,
+		     double throughput)
+{
+	memset(row, 0, sizeof *row);
+	row->cell = cell;
+	row->rep = rep;
+	row->status = CELL_OK;
+	for (int m = 0; m < METRIC_COUNT; m++)
+		row->value[m] = 1;
+	row->value[METRIC_throughput_ops_s] = throughput;
+}
+
+Test(summary, medians_collapse_and_noise)
+{
+	struct cell cells[2] = {
+		{ .lock = ll_find("ck_ticket"), .workload = workload_find("oversubscribed"),
+		  .threads = 1, .cs_ns = 50, .ncs_ns = 200 },
+		{ .lock = ll_find("ck_ticket"), .workload = workload_find("oversubscribed"),
+		  .threads = 8, .cs_ns = 50, .ncs_ns = 200 },
+	};
+	struct run_row rows[6];
+	struct summary_row out[2 * METRIC_COUNT];
+
+	fake_row(&rows[0], &cells[0], 0, 1.00e6);
+	fake_row(&rows[1], &cells[0], 1, 1.01e6);
+	fake_row(&rows[2], &cells[0], 2, 0.99e6);
+	fake_row(&rows[3], &cells[1], 0, 2e3);
+	fake_row(&rows[4], &cells[1], 1, 9e3);
+	fake_row(&rows[5], &cells[1], 2, 4e3);
+	size_t n = summary_compute(rows, 6, cells, 2, 1, out);
+	cr_assert_eq(n, 2 * METRIC_COUNT);
+	cr_expect_float_eq(summary_median(out, n, &cells[0], METRIC_throughput_ops_s), 1.00e6, 1);
+	cr_expect_float_eq(summary_median(out, n, &cells[1], METRIC_throughput_ops_s), 4e3, 1);
+	cr_expect(rows[3].flags & FLAG_COLLAPSE, "4e3 is below 1 %% of 1e6");
+	cr_expect(rows[3].flags & FLAG_NOISY, "2e3..9e3 varies far beyond 5 %%");
+	cr_expect_not(rows[0].flags & (FLAG_COLLAPSE | FLAG_NOISY), "the reference is steady");
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(out[i].ci_low <= out[i].median && out[i].median <= out[i].ci_high);
+		cr_expect_eq(out[i].n, 3);
+	}
+}
