@@ -161,6 +161,31 @@ int bundle_append_partial(struct bundle *bundle, const struct run_row *row)
 	return fflush(bundle->partial) == 0 ? 0 : -1;
 }
 
+int bundle_reopen(struct bundle *bundle, const char *dir, const struct run_row *rows,
+		  const bool *done, size_t count)
+{
+	char path[1200];
+	FILE *out;
+
+	memset(bundle, 0, sizeof *bundle);
+	if (snprintf(bundle->dir, sizeof bundle->dir, "%s", dir) >= (int)sizeof bundle->dir) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	out = bundle_open(bundle, PARTIAL_NAME);
+	if (out == NULL)
+		return -1;
+	bundle_runs_header(out);
+	for (size_t i = 0; i < count; i++)
+		if (done[i] && rows[i].cell != NULL)
+			bundle_runs_row(out, &rows[i]);
+	if (bundle_commit(bundle, PARTIAL_NAME, out) != 0)
+		return -1;
+	path_of(bundle, PARTIAL_NAME, false, path, sizeof path);
+	bundle->partial = fopen(path, "a");
+	return bundle->partial != NULL ? 0 : -1;
+}
+
 int bundle_finish_runs(struct bundle *bundle, const struct run_row *rows, size_t count)
 {
 	FILE *out = bundle_open(bundle, "runs.csv");

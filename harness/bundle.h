@@ -9,6 +9,7 @@
 #define LOCKLAB_BUNDLE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "harness/histogram.h"
@@ -35,6 +36,11 @@ void bundle_runs_header(FILE *out);
 void bundle_runs_row(FILE *out, const struct run_row *row);
 
 int bundle_append_partial(struct bundle *bundle, const struct run_row *row);
+
+/* Takes up an unfinished bundle: its partial rows are rewritten from rows[i] where
+ * done[i] (dropping a row cut short by the interruption), then appended to. */
+int bundle_reopen(struct bundle *bundle, const char *dir, const struct run_row *rows,
+		  const bool *done, size_t count);
 int bundle_finish_runs(struct bundle *bundle, const struct run_row *rows, size_t count);
 
 int bundle_write_hist(const struct bundle *bundle, const char *cell_id, const char *metric,

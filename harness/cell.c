@@ -24,10 +24,19 @@ void cell_make_id(struct cell *cell)
 		 cell->lock->name, cell->threads, cell->cs_ns, cell->ncs_ns, cell->read_pct);
 }
 
+static const char *const status_names[] = { "ok", "timeout", "crashed", "error" };
+
 const char *cell_status_name(enum cell_status status)
 {
-	static const char *const names[] = { "ok", "timeout", "crashed", "error" };
-	return names[status];
+	return status_names[status];
+}
+
+int cell_status_parse(const char *name)
+{
+	for (int i = 0; i < (int)(sizeof status_names / sizeof status_names[0]); i++)
+		if (strcmp(status_names[i], name) == 0)
+			return i;
+	return -1;
 }
 
 /* Everything the threads of one cell share; the flags each get a line. */
@@ -305,6 +314,10 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 	if (child == 0) {
 		/* The result is large (histograms); the parent reads while we write. */
 		struct cell_result *mine = malloc(sizeof *mine);
+
+		/* Ctrl-C reaches the whole process group: the parent stops after this
+		 * cell (locklab run), so this cell finishes instead of dying mid-way. */
+		signal(SIGINT, SIG_IGN);
 		close(fds[0]);
 		if (mine == NULL)
 			_exit(3);

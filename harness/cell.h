@@ -65,6 +65,8 @@ struct cell_result {
 
 void cell_make_id(struct cell *cell);
 const char *cell_status_name(enum cell_status status);
+/* The status a name stands for; -1 for none. */
+int cell_status_parse(const char *name);
 
 /* In this process. Returns -1 with errno when it cannot be set up (result->status
  * is CELL_ERROR then). */

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <numa.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "harness/machine_probe.h"
 #include "harness/matrix.h"
 #include "harness/run_report.h"
+#include "harness/run_state.h"
 #include "harness/summary.h"
 #include "harness/topology.h"
 #include "harness/torture.h"
@@ -28,6 +30,7 @@ struct run_options {
 	const struct matrix_profile *profile;
 	const char *locks;
 	const char *out;
+	const char *resume;
 	double duration_s, warmup_s, max_time_s;
 	unsigned reps, sample_every, numa_nodes;
 	uint64_t seed;
@@ -48,7 +51,7 @@ static void run_usage(FILE *out)
 		"                   [--threads N,...] [--cs NS,...] [--ncs NS,...] [--read-pct P,...]\n"
 		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
 		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight]\n"
-		"                   [--out DIR] [--max-time S]\n"
+		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
 		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
 		"rep in its own child process under a watchdog, in a seeded shuffled order, and\n"
 		"writes a result bundle (runs.csv, summary.csv, hist/, meta.json, topology.xml).\n"
@@ -80,6 +83,8 @@ static void run_usage(FILE *out)
 		"                   measured\n"
 		"  --out DIR        bundle directory; must not exist (default results/<UTC>-<host>)\n"
 		"  --max-time S     refuse a plan whose estimate exceeds S seconds\n"
+		"  --resume DIR     finish an interrupted run (Ctrl-C, a crash): the options\n"
+		"                   come from DIR/meta.json; measured reps are kept\n"
 		"  --help           this text\n");
 }
 
@@ -198,6 +203,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{ "no-preflight", no_argument, NULL, 'F' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-time", required_argument, NULL, 'm' },
+		{ "resume", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -283,6 +289,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'E':
+			o->resume = optarg;
+			break;
 		case 'm':
 			if (!cli_parse_double("--max-time", optarg, 0.001, 1e9, &o->max_time_s))
 				return EXIT_USAGE;
@@ -340,6 +349,76 @@ static size_t preflight(const struct ll_info **locks, size_t count, unsigned cpu
 	return kept;
 }
 
+static volatile sig_atomic_t run_interrupted;
+
+static void on_interrupt(int signal_number)
+{
+	(void)signal_number;
+	run_interrupted = 1;
+}
+
+/*
+ * --resume DIR: the options come from the bundle's own meta.json, so the plan is
+ * the one that wrote the rows; the locks that failed its pre-flight stay out.
+ * Returns a malloc'd argv (free *storage after use) or NULL after printing why.
+ */
+static char **resume_arguments(const char *dir, int *argc, json_t **storage,
+			       char *excluded, size_t excluded_size)
+{
+	char path[1200];
+	json_error_t error;
+
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	json_t *meta = json_load_file(path, 0, &error);
+	if (meta == NULL) {
+		cli_error("--resume", dir, "no readable meta.json: %s", error.text);
+		return NULL;
+	}
+	if (json_is_true(json_object_get(meta, "complete"))) {
+		cli_error("--resume", dir, "this run is complete; nothing to resume");
+		json_decref(meta);
+		return NULL;
+	}
+	json_t *command = json_object_get(meta, "command_line");
+	size_t n = json_array_size(command);
+	char **argv = calloc(n + 1, sizeof *argv);
+	if (n == 0 || argv == NULL) {
+		cli_error("--resume", dir, "meta.json has no command line");
+		free(argv);
+		json_decref(meta);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		argv[i] = (char *)json_string_value(json_array_get(command, i));
+	excluded[0] = '\0';
+	json_t *failures = json_object_get(meta, "preflight_failures"), *failure;
+	size_t index;
+	json_array_foreach(failures, index, failure) {
+		size_t used = strlen(excluded);
+		snprintf(excluded + used, excluded_size - used, "%s%s", used ? "," : "",
+			 json_string_value(json_object_get(failure, "what")));
+	}
+	*argc = (int)n;
+	*storage = meta;
+	return argv;
+}
+
+/* Drops the locks named in excluded (comma-separated) from the selection. */
+static size_t exclude_locks(const struct ll_info **locks, size_t count, const char *excluded)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		const char *at = strstr(excluded, locks[i]->name);
+		size_t len = strlen(locks[i]->name);
+		bool named = at != NULL && (at == excluded || at[-1] == ',') &&
+			     (at[len] == ',' || at[len] == '\0');
+		if (!named)
+			locks[kept++] = locks[i];
+	}
+	return kept;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -353,71 +432,158 @@ int cmd_run(int argc, char **argv)
 		.preflight = true,
 		.numa_nodes = machine_nodes ? machine_nodes : 1,
 	};
+	/* Declared before the first goto: jumping into a VLA's scope is not allowed. */
+	const struct ll_info *locks[ll_registry_count];
+	struct matrix_skip failed[ll_registry_count];
 	int rc = parse_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 
-	const struct ll_info *locks[ll_registry_count];
+	/* Resuming: the saved command line replaces ours, into the same bundle. */
+	json_t *resume_meta = NULL;
+	char **saved_argv = NULL;
+	char excluded[1024] = "";
+	const char *resume_dir = o.resume;
+	if (resume_dir != NULL) {
+		int saved_argc;
+		saved_argv = resume_arguments(resume_dir, &saved_argc, &resume_meta, excluded,
+					      sizeof excluded);
+		if (saved_argv == NULL)
+			return EXIT_USAGE;
+		o = (struct run_options){ .profile = matrix_find_profile("bench"), .locks = "all",
+					  .seed = 1, .pin = true, .numa_nodes = o.numa_nodes };
+		rc = parse_options(saved_argc, saved_argv, &o);
+		if (rc >= 0 || o.resume != NULL) {
+			cli_error("--resume", resume_dir, "its saved command line does not parse");
+			rc = EXIT_USAGE;
+			goto out_resume;
+		}
+		o.preflight = false; /* proven by the run being resumed */
+		argc = saved_argc;
+		argv = saved_argv;
+	}
+
 	size_t lock_count;
+	rc = EXIT_USAGE;
 	if (!lock_select("--lock", o.locks, locks, &lock_count))
-		return EXIT_USAGE;
+		goto out_resume;
+	lock_count = exclude_locks(locks, lock_count, excluded);
 	for (size_t i = 0; i < lock_count; i++)
 		if (strcmp(locks[i]->name, "broken") == 0) {
 			cli_error("--lock", "broken", "torture's negative control is never benchmarked");
-			return EXIT_USAGE;
+			goto out_resume;
 		}
 	if (o.custom && !build_custom_blocks(&o, cpus))
-		return EXIT_USAGE;
+		goto out_resume;
 	const struct matrix_block *blocks = o.custom ? o.custom_blocks : o.profile->blocks;
 	size_t block_count = o.custom ? o.custom_block_count : o.profile->block_count;
 
 	struct matrix matrix;
 	if (matrix_expand(&matrix, blocks, block_count, locks, lock_count, cpus) != 0) {
 		cli_error("run", "matrix", "%s", strerror(errno));
-		return EXIT_ENVIRONMENT;
+		rc = EXIT_ENVIRONMENT;
+		goto out_resume;
 	}
 	if (matrix.cell_count == 0) {
 		cli_error("run", o.locks, "no cell to measure (every combination was skipped)");
-		matrix_free(&matrix);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out_matrix;
 	}
 	double estimate = (double)matrix.cell_count * o.reps *
-			  (o.duration_s + o.warmup_s + RUN_OVERHEAD_S);
+				  (o.duration_s + o.warmup_s + RUN_OVERHEAD_S) +
+			  (o.preflight ? (double)lock_count * (PREFLIGHT_SECONDS + RUN_OVERHEAD_S) : 0);
 	printf("# plan: %zu cells x %u reps of %.3g s (+%.3g s warm-up), %zu skipped; "
 	       "estimated %.0f s\n",
 	       matrix.cell_count, o.reps, o.duration_s, o.warmup_s, matrix.skip_count, estimate);
-	if (o.max_time_s > 0 && estimate > o.max_time_s) {
+	if (o.max_time_s > 0 && estimate > o.max_time_s && resume_dir == NULL) {
 		char limit[32];
 		snprintf(limit, sizeof limit, "%g", o.max_time_s);
 		cli_error("--max-time", limit, "the plan needs about %.0f s", estimate);
-		matrix_free(&matrix);
-		return EXIT_USAGE;
+		goto out_matrix;
 	}
 
+	size_t total = matrix.cell_count * o.reps;
+	size_t *order = malloc(total * sizeof *order);
+	struct run_row *rows = calloc(total, sizeof *rows);
+	bool *done = calloc(total, sizeof *done);
+	struct cell_hists *hists = calloc(matrix.cell_count, sizeof *hists);
+	struct cell_result *result = malloc(sizeof *result);
+	struct bundle bundle = { .partial = NULL };
 	struct run_context ctx = { .argc = argc, .argv = argv, .matrix = &matrix,
 				   .reps = o.reps, .seed = o.seed };
-	struct bundle bundle;
-	if (bundle_create(&bundle, o.out) != 0) {
+	size_t failed_count = 0, already = 0;
+	if (order == NULL || rows == NULL || done == NULL || hists == NULL || result == NULL) {
+		cli_error("run", "memory", "%s", strerror(ENOMEM));
+		rc = EXIT_ENVIRONMENT;
+		goto out;
+	}
+	for (size_t c = 0; c < matrix.cell_count; c++) {
+		hist_init(&hists[c].acquire);
+		hist_init(&hists[c].hold);
+		hist_init(&hists[c].handoff);
+	}
+
+	if (resume_dir != NULL) {
+		char why[160];
+		long loaded = run_state_load_rows(resume_dir, &matrix, o.reps, rows, done, why,
+						  sizeof why);
+		if (loaded < 0) {
+			cli_error("--resume", resume_dir, "%s", why);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		for (size_t pair = 0; pair < total; pair++) {
+			if (!done[pair] || rows[pair].status != CELL_OK)
+				continue;
+			if (run_state_merge_hists(resume_dir, matrix.cells[pair / o.reps].id,
+						  (unsigned)(pair % o.reps), &hists[pair / o.reps]) != 0)
+				done[pair] = false; /* measure that rep again */
+		}
+		for (size_t pair = 0; pair < total; pair++)
+			already += done[pair];
+		if (bundle_reopen(&bundle, resume_dir, rows, done, total) != 0) {
+			cli_error("--resume", resume_dir, "cannot rewrite its rows: %s",
+				  strerror(errno));
+			rc = EXIT_ENVIRONMENT;
+			goto out;
+		}
+		printf("# resuming %s: %zu of %zu reps already measured\n", resume_dir, already,
+		       total);
+	} else if (bundle_create(&bundle, o.out) != 0) {
 		cli_error("--out", o.out ? o.out : "results/", "%s",
 			  errno == EEXIST ? "exists: a bundle is never overwritten"
 					  : strerror(errno));
-		matrix_free(&matrix);
-		return errno == EEXIST ? EXIT_USAGE : EXIT_ENVIRONMENT;
+		rc = errno == EEXIST ? EXIT_USAGE : EXIT_ENVIRONMENT;
+		goto out;
 	}
 	fflush(stdout);
 
-	struct matrix_skip failed[ll_registry_count];
-	size_t failed_count = 0;
 	if (o.preflight) {
 		size_t kept = preflight(locks, lock_count, cpus, failed, &failed_count);
 		if (failed_count > 0) {
 			for (size_t i = 0; i < failed_count; i++)
 				printf("# %s: %s\n", failed[i].what, failed[i].reason);
-			matrix_free(&matrix);
-			if (kept == 0 || matrix_expand(&matrix, blocks, block_count, locks, kept, cpus) != 0) {
-				bundle_close(&bundle);
-				return EXIT_MEASURED_FAILED;
+			/* Cells of the failed locks are marked done with no row: not measured. */
+			for (size_t pair = 0; pair < total; pair++) {
+				const struct ll_info *lock = matrix.cells[pair / o.reps].lock;
+				bool kept_lock = false;
+				for (size_t k = 0; k < kept; k++)
+					kept_lock |= locks[k] == lock;
+				done[pair] |= !kept_lock;
 			}
+		}
+	}
+	if (resume_meta != NULL) {
+		json_t *failures = json_object_get(resume_meta, "preflight_failures"), *failure;
+		size_t index;
+		json_array_foreach(failures, index, failure) {
+			if (failed_count == ll_registry_count)
+				break;
+			snprintf(failed[failed_count].what, sizeof failed[0].what, "%s",
+				 json_string_value(json_object_get(failure, "what")));
+			snprintf(failed[failed_count].reason, sizeof failed[0].reason, "%s",
+				 json_string_value(json_object_get(failure, "reason")));
+			failed_count++;
 		}
 	}
 	ctx.preflight_failures = failed;
@@ -428,9 +594,8 @@ int cmd_run(int argc, char **argv)
 	struct timer_calibration timer;
 	if (timer_calibrate(&timer) != 0 || cpu_count <= 0) {
 		cli_error("run", "timer", "cannot calibrate a clock: %s", strerror(errno));
-		bundle_close(&bundle);
-		matrix_free(&matrix);
-		return EXIT_ENVIRONMENT;
+		rc = EXIT_ENVIRONMENT;
+		goto out;
 	}
 	struct cell_environment env = {
 		.timer = &timer,
@@ -448,60 +613,82 @@ int cmd_run(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &ctx.started);
 	run_write_meta(&bundle, &ctx, false);
 
-	size_t total = matrix.cell_count * o.reps;
-	size_t *order = malloc(total * sizeof *order);
-	struct run_row *rows = calloc(total, sizeof *rows);
-	struct cell_hists *hists = calloc(matrix.cell_count, sizeof *hists);
-	struct cell_result *result = malloc(sizeof *result);
-	if (order == NULL || rows == NULL || hists == NULL || result == NULL) {
-		cli_error("run", "memory", "%s", strerror(ENOMEM));
-		rc = EXIT_ENVIRONMENT;
-		goto out;
-	}
-	for (size_t c = 0; c < matrix.cell_count; c++) {
-		hist_init(&hists[c].acquire);
-		hist_init(&hists[c].hold);
-		hist_init(&hists[c].handoff);
-	}
+	/* Ctrl-C ends the run after the current cell, keeping what it measured. The
+	 * cells' children ignore it (cell.c), so the one in flight finishes. */
+	struct sigaction interrupt = { .sa_handler = on_interrupt };
+	sigemptyset(&interrupt.sa_mask);
+	sigaction(SIGINT, &interrupt, NULL);
+	sigaction(SIGTERM, &interrupt, NULL);
+
 	matrix_shuffle(order, total, o.seed);
+	size_t to_run = 0, finished = 0;
+	for (size_t i = 0; i < total; i++)
+		to_run += !done[order[i]];
 	struct timespec loop_start, now;
 	clock_gettime(CLOCK_MONOTONIC, &loop_start);
-	for (size_t i = 0; i < total; i++) {
-		size_t c = order[i] / o.reps;
-		unsigned rep = (unsigned)(order[i] % o.reps);
+	for (size_t i = 0; i < total && !run_interrupted; i++) {
+		size_t pair = order[i], c = pair / o.reps;
+		unsigned rep = (unsigned)(pair % o.reps);
 		const struct cell *cell = &matrix.cells[c];
 
+		if (done[pair])
+			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double spent = (double)(now.tv_sec - loop_start.tv_sec) +
 			       (double)(now.tv_nsec - loop_start.tv_nsec) / 1e9;
-		progress(i, total, cell, i ? spent / (double)i * (double)(total - i) : estimate);
+		progress(finished, to_run, cell,
+			 finished ? spent / (double)finished * (double)(to_run - finished)
+				  : estimate);
 		if (cell_run_isolated(cell, &env, result) != 0) {
 			cli_error("run", cell->id, "cannot start a child: %s", strerror(errno));
 			rc = EXIT_ENVIRONMENT;
 			goto out;
 		}
-		metrics_compute(cell, rep, result, timer.overhead_ns, &rows[i]);
+		metrics_compute(cell, rep, result, timer.overhead_ns, &rows[pair]);
 		if (result->status == CELL_OK) {
 			hist_merge(&hists[c].acquire, &result->acquire);
 			hist_merge(&hists[c].hold, &result->hold);
 			hist_merge(&hists[c].handoff, &result->handoff);
 		}
-		if (bundle_append_partial(&bundle, &rows[i]) != 0) {
+		/* Histograms before the row: a rep with a row always has them saved. */
+		if ((result->status == CELL_OK &&
+		     run_state_save_hists(&bundle, cell->id, rep, result) != 0) ||
+		    bundle_append_partial(&bundle, &rows[pair]) != 0) {
 			cli_error("run", bundle.dir, "cannot write runs: %s", strerror(errno));
 			rc = EXIT_ENVIRONMENT;
 			goto out;
 		}
+		done[pair] = true;
+		finished++;
 	}
-	progress(total, total, NULL, 0);
+	if (run_interrupted) {
+		if (isatty(2))
+			fputc('\n', stderr);
+		cli_error("run", "interrupted", "%zu of %zu reps measured; finish with: locklab "
+						"run --resume %s",
+			  already + finished, total, bundle.dir);
+		rc = 130;
+		goto out;
+	}
+	progress(to_run, to_run, NULL, 0);
 	run_measure_floors(&ctx, false);
 	clock_gettime(CLOCK_REALTIME, &ctx.ended);
 	rc = run_finish(&bundle, &ctx, rows, total, hists);
+	if (rc == 0)
+		run_state_clear(&bundle, &matrix, o.reps);
 out:
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	free(order);
 	free(rows);
+	free(done);
 	free(hists);
 	free(result);
 	bundle_close(&bundle);
+out_matrix:
 	matrix_free(&matrix);
+out_resume:
+	free(saved_argv);
+	json_decref(resume_meta);
 	return rc;
 }

@@ -47,7 +47,8 @@ struct run_row {
 void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
 		     double timer_overhead_ns, struct run_row *row);
 
-/* "below_resolution;starvation", or "" for none, into buffer. */
+/* "below_resolution;starvation", or "" for none, into buffer; and back. */
 void metrics_flags_text(unsigned flags, char *buffer, size_t size);
+unsigned metrics_flags_parse(const char *text);
 
 #endif

@@ -235,6 +235,12 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 
 	if (summary == NULL)
 		return EXIT_ENVIRONMENT;
+	/* Reps never run (their lock failed the pre-flight) have no row. */
+	size_t kept = 0;
+	for (size_t i = 0; i < row_count; i++)
+		if (rows[i].cell != NULL)
+			rows[kept++] = rows[i];
+	row_count = kept;
 	size_t summary_count = summary_compute(rows, row_count, m->cells, m->cell_count,
 					       ctx->seed, summary);
 	failed |= bundle_finish_runs(bundle, rows, row_count);

@@ -47,7 +47,8 @@ void run_measure_floors(struct run_context *ctx, bool start);
 int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, bool complete);
 
 /* Summary, flags, runs.csv, summary.csv, hist/, meta.json, then the path and a
- * ranking on stdout. Returns the command's exit status. */
+ * ranking on stdout. Rows without a cell (never run) are left out; the rest are
+ * compacted in place. Returns the command's exit status. */
 int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *rows,
 	       size_t row_count, const struct cell_hists *hists);
 

@@ -393,6 +393,8 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 	}
 	if (child == 0) {
 		struct torture_result mine;
+
+		signal(SIGINT, SIG_IGN); /* the parent decides what Ctrl-C ends */
 		int rc = torture_run(info, config, &mine);
 		ssize_t wrote = 0;
 

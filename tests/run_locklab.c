@@ -1,6 +1,7 @@
 #include "tests/run_locklab.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -42,19 +43,52 @@ static void read_both(int out_fd, char *out, size_t out_size, int err_fd, char *
 	err[used[1]] = '\0';
 }
 
+static const char *locklab_binary(void)
+{
+	return getenv("LOCKLAB") ? getenv("LOCKLAB") : "build/locklab";
+}
+
+/* argv for the binary from a NULL-terminated list of arguments. */
+static void collect_args(const char **argv, const char *arg, va_list args)
+{
+	size_t argc = 1;
+
+	argv[0] = locklab_binary();
+	for (const char *a = arg; a != NULL && argc < 31; a = va_arg(args, const char *))
+		argv[argc++] = a;
+	argv[argc] = NULL;
+}
+
+int spawn_locklab(const char *arg, ...)
+{
+	const char *argv[32];
+	va_list args;
+
+	va_start(args, arg);
+	collect_args(argv, arg, args);
+	va_end(args);
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		int null_fd = open("/dev/null", O_WRONLY);
+		dup2(null_fd, 1);
+		dup2(null_fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return child;
+}
+
 void run_locklab(struct run_output *result, const char *arg, ...)
 {
-	const char *binary = getenv("LOCKLAB") ? getenv("LOCKLAB") : "build/locklab";
-	const char *argv[32] = { binary };
-	size_t argc = 1;
+	const char *argv[32];
+	const char *binary = locklab_binary();
 	va_list args;
 	int out_pipe[2], err_pipe[2], status;
 
 	va_start(args, arg);
-	for (const char *a = arg; a != NULL && argc < 31; a = va_arg(args, const char *))
-		argv[argc++] = a;
+	collect_args(argv, arg, args);
 	va_end(args);
-	argv[argc] = NULL;
 
 	cr_assert(pipe(out_pipe) == 0 && pipe(err_pipe) == 0);
 	pid_t child = fork();

@@ -13,6 +13,9 @@ struct run_output {
 /* Runs $LOCKLAB (default build/locklab) with the NULL-terminated arguments. */
 void run_locklab(struct run_output *result, const char *arg, ...);
 
+/* Starts $LOCKLAB in the background, output discarded; returns its pid. */
+int spawn_locklab(const char *arg, ...);
+
 /* Lines in text (a last line without '\n' counts). */
 size_t count_lines(const char *text);
 

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness/cell.h"
@@ -130,6 +132,84 @@ Test(run_cli, stuck_lock_is_recorded_as_timeout_and_the_run_goes_on, .timeout = 
 		  "%s", runs);
 	cr_expect(strstr(runs, ",ck_fas,contended,2,50,200,0,0,ok,") != NULL, "%s", runs);
 	free(runs);
+}
+
+/* Sum of column `column` over the rows of runs.csv whose first field is cell_id. */
+static unsigned long long column_sum(const char *runs, const char *cell_id, size_t column)
+{
+	char *text = strdup(runs), *lines = text, *line;
+	unsigned long long sum = 0;
+
+	while ((line = strsep(&lines, "\n")) != NULL) {
+		char *fields[64];
+		if (split(line, fields, 64) > column && strcmp(fields[0], cell_id) == 0)
+			sum += strtoull(fields[column], NULL, 10);
+	}
+	free(text);
+	return sum;
+}
+
+static unsigned long long hist_total(const char *dir, const char *name)
+{
+	char *text = slurp(dir, name), *lines = text, *line;
+	unsigned long long total = 0;
+
+	strsep(&lines, "\n"); /* header */
+	while ((line = strsep(&lines, "\n")) != NULL && *line) {
+		char *fields[3];
+		cr_assert_eq(split(line, fields, 3), 3);
+		total += strtoull(fields[2], NULL, 10);
+	}
+	free(text);
+	return total;
+}
+
+Test(run_cli, interrupted_run_resumes_to_the_same_bundle, .timeout = 120)
+{
+	char dir[256], partial[300];
+	struct stat st;
+	int status;
+
+	fresh_dir(dir, sizeof dir);
+	snprintf(partial, sizeof partial, "%s/.runs.partial.csv", dir);
+	pid_t child = spawn_locklab("run", "--lock", "ck_mcs,parking", "--workload",
+				    "contended,uncontended", "--threads", "2", "--reps", "4",
+				    "--duration", "0.1", "--warmup", "0", "--no-preflight", "--out",
+				    dir, NULL);
+	/* Interrupt once at least three reps are in (header + 3 lines). */
+	for (int waited = 0; waited < 600; waited++) {
+		FILE *f = fopen(partial, "r");
+		int lines = 0, c;
+		while (f != NULL && (c = fgetc(f)) != EOF)
+			lines += c == '\n';
+		if (f != NULL)
+			fclose(f);
+		if (lines >= 4)
+			break;
+		usleep(50000);
+	}
+	kill(child, SIGINT);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+	cr_expect_eq(stat(partial, &st), 0, "the partial rows are kept");
+	snprintf(partial, sizeof partial, "%s/runs.csv", dir);
+	cr_expect_neq(stat(partial, &st), 0, "no final runs.csv before the run is finished");
+
+	run_locklab(&run, "run", "--resume", dir, NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	cr_expect(strstr(run.out, "# resuming") != NULL, "%s", run.out);
+	char *runs = slurp(dir, "runs.csv");
+	cr_expect_eq(count_lines(runs), 1 + 4 * 4, "every cell x rep once:\n%s", runs);
+	/* Histograms merged exactly across the interruption: the lat histogram holds
+	 * every sample the rows report (column 35, samples). */
+	const char *cell = "contended.ck_mcs.t2.cs50.ncs200.r0";
+	cr_expect_eq(hist_total(dir, "hist/contended.ck_mcs.t2.cs50.ncs200.r0.lat.csv"),
+		     column_sum(runs, cell, 35));
+	free(runs);
+	snprintf(partial, sizeof partial, "%s/.partial", dir);
+	cr_expect_neq(stat(partial, &st), 0, "the resume state is removed when done");
+	run_locklab(&run, "run", "--resume", dir, NULL);
+	usage_error(dir);
 }
 
 Test(cell, watchdog_kills_a_cell_whose_lock_never_unlocks, .timeout = 30)

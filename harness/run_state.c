@@ -1,0 +1,197 @@
+#include "harness/run_state.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STATE_DIR ".partial"
+
+static const char *const hist_names[] = { "lat", "hold", "handoff" };
+
+static void state_name(char *out, size_t size, const char *cell_id, unsigned rep)
+{
+	snprintf(out, size, STATE_DIR "/%s.%u.hist", cell_id, rep);
+}
+
+int run_state_save_hists(const struct bundle *bundle, const char *cell_id, unsigned rep,
+			 const struct cell_result *result)
+{
+	const struct hist *hists[3] = { &result->acquire, &result->hold, &result->handoff };
+	char name[256];
+	FILE *out;
+
+	state_name(name, sizeof name, cell_id, rep);
+	out = bundle_open(bundle, name);
+	if (out == NULL)
+		return -1;
+	for (int which = 0; which < 3; which++) {
+		const struct hist *h = hists[which];
+
+		fprintf(out, "%s %llu %llu %llu %llu %llu\n", hist_names[which],
+			(unsigned long long)h->total, (unsigned long long)h->sum,
+			(unsigned long long)h->min, (unsigned long long)h->max,
+			(unsigned long long)h->saturated);
+		for (unsigned i = 0; i < HIST_BUCKETS; i++)
+			if (h->counts[i])
+				fprintf(out, "%u %llu\n", i, (unsigned long long)h->counts[i]);
+	}
+	return bundle_commit(bundle, name, out);
+}
+
+int run_state_merge_hists(const char *dir, const char *cell_id, unsigned rep,
+			  struct cell_hists *hists)
+{
+	struct hist *targets[3] = { &hists->acquire, &hists->hold, &hists->handoff };
+	struct hist *loaded = malloc(3 * sizeof *loaded);
+	bool seen[3] = { false, false, false };
+	char name[256], path[1400], line[256];
+	bool torn = false;
+	int which = -1;
+	FILE *in;
+
+	state_name(name, sizeof name, cell_id, rep);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	in = fopen(path, "r");
+	if (in == NULL || loaded == NULL) {
+		free(loaded);
+		if (in != NULL)
+			fclose(in);
+		return -1;
+	}
+	while (!torn && fgets(line, sizeof line, in) != NULL) {
+		char tag[16];
+		unsigned long long a, b, c, d, e;
+		unsigned index;
+
+		if (sscanf(line, "%15s %llu %llu %llu %llu %llu", tag, &a, &b, &c, &d, &e) == 6) {
+			which = -1;
+			for (int k = 0; k < 3; k++)
+				if (strcmp(tag, hist_names[k]) == 0)
+					which = k;
+			torn = which < 0;
+			if (torn)
+				break;
+			loaded[which] = (struct hist){ .total = a, .sum = b, .min = c, .max = d,
+						       .saturated = e };
+			seen[which] = true;
+		} else if (which >= 0 && sscanf(line, "%u %llu", &index, &a) == 2 &&
+			   index < HIST_BUCKETS) {
+			loaded[which].counts[index] = a;
+		} else {
+			torn = true;
+		}
+	}
+	fclose(in);
+	/* All three sections or nothing: a torn file merges none of it. */
+	bool complete = !torn && seen[0] && seen[1] && seen[2];
+	if (complete)
+		for (int k = 0; k < 3; k++)
+			hist_merge(targets[k], &loaded[k]);
+	free(loaded);
+	if (!complete) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Fields of one partial row, split in place. */
+static size_t split_fields(char *line, char **fields, size_t max)
+{
+	size_t n = 0;
+	char *cursor = line, *field;
+
+	while (n < max && (field = strsep(&cursor, ",")) != NULL)
+		fields[n++] = field;
+	return n;
+}
+
+static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct run_row *rows,
+		      bool *done)
+{
+	enum { FIRST_METRIC = 9, COLUMNS = FIRST_METRIC + METRIC_COUNT + 4 };
+	char *fields[COLUMNS + 1];
+	char *end;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (split_fields(line, fields, COLUMNS + 1) != COLUMNS)
+		return false;
+	size_t c = 0;
+	while (c < m->cell_count && strcmp(m->cells[c].id, fields[0]) != 0)
+		c++;
+	unsigned long rep = strtoul(fields[7], &end, 10);
+	int status = cell_status_parse(fields[8]);
+	if (c == m->cell_count || *end != '\0' || rep >= reps || status < 0)
+		return false;
+
+	struct run_row *row = &rows[c * reps + rep];
+	memset(row, 0, sizeof *row);
+	row->cell = &m->cells[c];
+	row->rep = (unsigned)rep;
+	row->status = (enum cell_status)status;
+	for (int k = 0; k < METRIC_COUNT; k++) {
+		const char *text = fields[FIRST_METRIC + k];
+		row->value[k] = *text ? strtod(text, &end) : NAN;
+		if (*text && *end != '\0')
+			return false;
+	}
+	row->flags = metrics_flags_parse(fields[FIRST_METRIC + METRIC_COUNT]);
+	row->reads = strtoull(fields[FIRST_METRIC + METRIC_COUNT + 1], NULL, 10);
+	row->samples = strtoull(fields[FIRST_METRIC + METRIC_COUNT + 2], NULL, 10);
+	snprintf(row->thread_cpus, sizeof row->thread_cpus, "%s",
+		 fields[FIRST_METRIC + METRIC_COUNT + 3]);
+	done[c * reps + rep] = true;
+	return true;
+}
+
+long run_state_load_rows(const char *dir, const struct matrix *m, unsigned reps,
+			 struct run_row *rows, bool *done, char *why, size_t why_size)
+{
+	char path[1200], *line = NULL;
+	size_t capacity = 0;
+	long loaded = 0, number = 0;
+	FILE *in;
+
+	snprintf(path, sizeof path, "%s/.runs.partial.csv", dir);
+	in = fopen(path, "r");
+	if (in == NULL) {
+		snprintf(why, why_size, "no unfinished run here (%s)", strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &capacity, in) > 0) {
+		if (number++ == 0)
+			continue; /* the header */
+		/* The last line may be cut short by the interruption; anything else must
+		 * parse, or the plan is not the one that wrote it. */
+		if (!parse_row(line, m, reps, rows, done)) {
+			int c = fgetc(in);
+			if (c == EOF)
+				break;
+			snprintf(why, why_size, "row %ld does not fit this plan", number);
+			free(line);
+			fclose(in);
+			return -1;
+		}
+		loaded++;
+	}
+	free(line);
+	fclose(in);
+	return loaded;
+}
+
+void run_state_clear(const struct bundle *bundle, const struct matrix *m, unsigned reps)
+{
+	char name[256], path[1400];
+
+	for (size_t c = 0; c < m->cell_count; c++)
+		for (unsigned rep = 0; rep < reps; rep++) {
+			state_name(name, sizeof name, m->cells[c].id, rep);
+			snprintf(path, sizeof path, "%s/%s", bundle->dir, name);
+			unlink(path);
+		}
+	snprintf(path, sizeof path, "%s/" STATE_DIR, bundle->dir);
+	rmdir(path);
+}
