@@ -12,14 +12,14 @@ struct ll_pthread_mutex {
 };
 #define ll_pthread_mutex_ctx ll_no_ctx
 
-static inline int ll_pthread_mutex_init(struct ll_pthread_mutex *l, const struct ll_params *p)
+/* Shared with pthread_mutex_adaptive, which differs only in this type. */
+static inline int ll_pthread_mutex_init_type(struct ll_pthread_mutex *l, int type)
 {
 	pthread_mutexattr_t attr;
 	int err;
 
-	(void)p;
 	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_NORMAL);
+	pthread_mutexattr_settype(&attr, type);
 	err = pthread_mutex_init(&l->mutex, &attr);
 	pthread_mutexattr_destroy(&attr);
 	if (err != 0) {
@@ -27,6 +27,12 @@ static inline int ll_pthread_mutex_init(struct ll_pthread_mutex *l, const struct
 		return -1;
 	}
 	return 0;
+}
+
+static inline int ll_pthread_mutex_init(struct ll_pthread_mutex *l, const struct ll_params *p)
+{
+	(void)p;
+	return ll_pthread_mutex_init_type(l, PTHREAD_MUTEX_NORMAL);
 }
 
 static inline void ll_pthread_mutex_destroy(struct ll_pthread_mutex *l)

@@ -1,57 +1,46 @@
-/* pthread_mutex_adaptive: glibc's adaptive mutex (PTHREAD_MUTEX_ADAPTIVE_NP): spins a bounded, self-tuned while before it parks. */
+/* pthread_mutex_adaptive: glibc's adaptive mutex (PTHREAD_MUTEX_ADAPTIVE_NP): spins
+ * a bounded, self-tuned while before it parks. The same calls as pthread_mutex;
+ * only the mutex type given at init differs. */
 #ifndef LL_PTHREAD_MUTEX_ADAPTIVE_H
 #define LL_PTHREAD_MUTEX_ADAPTIVE_H
 
-#include <errno.h>
-#include <pthread.h>
-
-#include "locks/base/lock.h"
+#include "locks/pthread_mutex.h"
 
 struct ll_pthread_mutex_adaptive {
-	pthread_mutex_t mutex;
+	struct ll_pthread_mutex base;
 };
 #define ll_pthread_mutex_adaptive_ctx ll_no_ctx
 
-static inline int ll_pthread_mutex_adaptive_init(struct ll_pthread_mutex_adaptive *l, const struct ll_params *p)
+static inline int ll_pthread_mutex_adaptive_init(struct ll_pthread_mutex_adaptive *l,
+						 const struct ll_params *p)
 {
-	pthread_mutexattr_t attr;
-	int err;
-
 	(void)p;
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-	err = pthread_mutex_init(&l->mutex, &attr);
-	pthread_mutexattr_destroy(&attr);
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	return 0;
+	return ll_pthread_mutex_init_type(&l->base, PTHREAD_MUTEX_ADAPTIVE_NP);
 }
 
 static inline void ll_pthread_mutex_adaptive_destroy(struct ll_pthread_mutex_adaptive *l)
 {
-	pthread_mutex_destroy(&l->mutex);
+	ll_pthread_mutex_destroy(&l->base);
 }
 
 LL_CTX_NOOP(pthread_mutex_adaptive)
 
-static inline void ll_pthread_mutex_adaptive_lock(struct ll_pthread_mutex_adaptive *l, struct ll_pthread_mutex_adaptive_ctx *c)
+static inline void ll_pthread_mutex_adaptive_lock(struct ll_pthread_mutex_adaptive *l,
+						  struct ll_pthread_mutex_adaptive_ctx *c)
 {
-	(void)c;
-	pthread_mutex_lock(&l->mutex);
+	ll_pthread_mutex_lock(&l->base, c);
 }
 
-static inline void ll_pthread_mutex_adaptive_unlock(struct ll_pthread_mutex_adaptive *l, struct ll_pthread_mutex_adaptive_ctx *c)
+static inline void ll_pthread_mutex_adaptive_unlock(struct ll_pthread_mutex_adaptive *l,
+						    struct ll_pthread_mutex_adaptive_ctx *c)
 {
-	(void)c;
-	pthread_mutex_unlock(&l->mutex);
+	ll_pthread_mutex_unlock(&l->base, c);
 }
 
-static inline bool ll_pthread_mutex_adaptive_trylock(struct ll_pthread_mutex_adaptive *l, struct ll_pthread_mutex_adaptive_ctx *c)
+static inline bool ll_pthread_mutex_adaptive_trylock(struct ll_pthread_mutex_adaptive *l,
+						     struct ll_pthread_mutex_adaptive_ctx *c)
 {
-	(void)c;
-	return pthread_mutex_trylock(&l->mutex) == 0;
+	return ll_pthread_mutex_trylock(&l->base, c);
 }
 
 LL_RW_FROM_MUTEX(pthread_mutex_adaptive)

@@ -12,14 +12,14 @@ struct ll_pthread_rwlock {
 };
 #define ll_pthread_rwlock_ctx ll_no_ctx
 
-static inline int ll_pthread_rwlock_init(struct ll_pthread_rwlock *l, const struct ll_params *p)
+/* Shared with pthread_rwlock_wpref, which differs only in this preference. */
+static inline int ll_pthread_rwlock_init_kind(struct ll_pthread_rwlock *l, int kind)
 {
 	pthread_rwlockattr_t attr;
 	int err;
 
-	(void)p;
 	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_READER_NP);
+	pthread_rwlockattr_setkind_np(&attr, kind);
 	err = pthread_rwlock_init(&l->rwlock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	if (err != 0) {
@@ -27,6 +27,12 @@ static inline int ll_pthread_rwlock_init(struct ll_pthread_rwlock *l, const stru
 		return -1;
 	}
 	return 0;
+}
+
+static inline int ll_pthread_rwlock_init(struct ll_pthread_rwlock *l, const struct ll_params *p)
+{
+	(void)p;
+	return ll_pthread_rwlock_init_kind(l, PTHREAD_RWLOCK_PREFER_READER_NP);
 }
 
 static inline void ll_pthread_rwlock_destroy(struct ll_pthread_rwlock *l)
