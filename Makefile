@@ -89,7 +89,7 @@ $(TESTS): $(TEST_OBJS) $(LIB_OBJS)
 # Tests run one at a time: torture tests oversubscribe the CPUs on purpose and
 # would measure each other otherwise. LOCKLAB tells CLI tests which binary to run.
 test: $(LOCKLAB) $(TESTS)
-	LOCKLAB=$(LOCKLAB) $(TESTS) --jobs 1 $(TEST_ARGS)
+	BUILD=$(BUILD) LOCKLAB=$(LOCKLAB) $(TESTS) --jobs 1 $(TEST_ARGS)
 
 # The profiles of `locklab run` (see `build/locklab run --help`); each ends with
 # the bundle's path and a ranking.
