@@ -35,8 +35,12 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 LOCKLAB := $(BUILD)/locklab
 TESTS := $(BUILD)/locklab-tests
 
+# The VM's guest programs (clang --target=riscv64, lld) and `make bench-vm`.
+include vmcore/guests.mk
+
 .PHONY: all deps test bench bench-quick bench-full selfcheck clean FORCE
 all: $(LOCKLAB)
+.DEFAULT_GOAL := all
 
 deps:
 	@sh tools/deps.sh
@@ -88,7 +92,7 @@ $(TESTS): $(TEST_OBJS) $(LIB_OBJS)
 
 # Tests run one at a time: torture tests oversubscribe the CPUs on purpose and
 # would measure each other otherwise. LOCKLAB tells CLI tests which binary to run.
-test: $(LOCKLAB) $(TESTS)
+test: $(LOCKLAB) $(TESTS) $(GUESTS)
 	BUILD=$(BUILD) LOCKLAB=$(LOCKLAB) $(TESTS) --jobs 1 $(TEST_ARGS)
 
 # The profiles of `locklab run` (see `build/locklab run --help`); each ends with

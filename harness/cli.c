@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "selfcheck", "harness cost against a hand-inlined loop; timer overhead", cmd_selfcheck },
 	{ "torture", "stress every lock for mutual exclusion, trylock and rw semantics",
 	  cmd_torture },
+	{ "vm", "run a RISC-V ELF guest on vmcore", cmd_vm },
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 

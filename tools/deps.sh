@@ -19,6 +19,7 @@ need_cmd gcc gcc
 need_cmd clang clang
 need_cmd ld.lld lld
 need_cmd make make
+need_cmd qemu-riscv64 qemu-user
 
 [ -z "$missing" ] && exit 0
 

@@ -1,0 +1,214 @@
+/*
+ * locklab vm: run a RISC-V ELF guest on vmcore under one lock primitive.
+ * Exit 0 guest passed; 1 guest failed, timed out, hit --max-insns or trapped with
+ * no handler; 2 bad option or ELF; 3 environment.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cli.h"
+#include "vmcore/vm.h"
+#include "workloads/vm_host.h"
+
+#define VM_DEFAULT_QUANTUM 20000ul
+#define VM_DEFAULT_STRIPES 64ul
+
+static void vm_usage(FILE *out)
+{
+	fputs("usage: locklab vm --elf FILE [options]\n"
+	      "  --elf FILE         RISC-V ELF64 guest (entry in M-mode on every hart, a0 = hart id)\n"
+	      "  --harts H          harts (1..64, default 1)\n"
+	      "  --workers W        host threads running harts (default min(harts, online CPUs))\n"
+	      "  --lock NAME        lock primitive for every VM lock site (default pthread_mutex)\n"
+	      "  --mem MIB          guest RAM at 0x80000000 (16..4096, default 128)\n"
+	      "  --max-insns N      stop (exit 1) when a hart retires N instructions (default: none)\n"
+	      "  --timeout S        stop (exit 1) after S seconds (default: none)\n"
+	      "  --deterministic    one worker, fixed quantum, mtime from instructions retired\n"
+	      "  --quantum N        instructions per hart turn (default 20000)\n"
+	      "  --stripes N        LR/SC reservation stripes, a power of two (default 64)\n"
+	      "  --disk FILE        block device image (default: 4 MiB in RAM)\n"
+	      "  --help             this text\n",
+	      out);
+}
+
+static void vm_report(const struct vm_config *config, const char *lock,
+		      const struct vm_result *result, const struct vm_host *host)
+{
+	struct vm_host_site sites[16];
+	size_t count = vm_host_sites(host, sites, 16);
+	uint64_t total = 0;
+
+	printf("vm: exit: %s", vm_outcome_name(result->outcome));
+	if (result->outcome == VM_OUTCOME_FAIL)
+		printf(" (code %" PRIu64 ")", result->code);
+	printf("\nvm: harts %u workers %u lock %s quantum %u%s\n", config->harts, config->workers,
+	       lock, config->quantum, config->deterministic ? " deterministic" : "");
+	for (unsigned i = 0; i < config->harts; i++) {
+		printf("vm: hart %u: instret %" PRIu64 "\n", i, result->instret[i]);
+		total += result->instret[i];
+	}
+	printf("vm: instret total %" PRIu64 "\n", total);
+	printf("vm: wall %.6f s\n", result->wall_s);
+	printf("vm: MIPS %.1f total, %.1f per hart\n",
+	       result->wall_s > 0 ? (double)total / result->wall_s / 1e6 : 0.0,
+	       result->wall_s > 0 ? (double)total / result->wall_s / 1e6 / config->harts : 0.0);
+	for (size_t i = 0; i < count; i++)
+		printf("vm: site %s: locks %u acquisitions %" PRIu64 "\n", sites[i].name,
+		       sites[i].locks, sites[i].acquisitions);
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "elf", required_argument, NULL, 'e' },
+		{ "harts", required_argument, NULL, 'H' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "lock", required_argument, NULL, 'l' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "max-insns", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "deterministic", no_argument, NULL, 'd' },
+		{ "quantum", required_argument, NULL, 'q' },
+		{ "stripes", required_argument, NULL, 's' },
+		{ "disk", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vm_config config = { .harts = 1, .quantum = VM_DEFAULT_QUANTUM, .mem_mib = 128,
+				    .stripes = VM_DEFAULT_STRIPES };
+	const char *lock = "pthread_mutex", *why = NULL;
+	unsigned long value;
+	bool workers_given = false;
+	struct vm_host host;
+	struct vm_error error;
+	struct vm_result result;
+	struct vm *vm;
+	long online;
+	int option, status;
+
+	optind = 1;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (option) {
+		case 'e': config.elf_path = optarg; break;
+		case 'H':
+			if (!cli_parse_uint("--harts", optarg, 1, VM_MAX_HARTS, &value))
+				return EXIT_USAGE;
+			config.harts = (unsigned)value;
+			break;
+		case 'w':
+			if (!cli_parse_uint("--workers", optarg, 1, VM_MAX_WORKERS, &value))
+				return EXIT_USAGE;
+			config.workers = (unsigned)value;
+			workers_given = true;
+			break;
+		case 'l': lock = optarg; break;
+		case 'm':
+			if (!cli_parse_uint("--mem", optarg, 16, 4096, &value))
+				return EXIT_USAGE;
+			config.mem_mib = (unsigned)value;
+			break;
+		case 'n':
+			if (!cli_parse_uint("--max-insns", optarg, 1, ULONG_MAX, &value))
+				return EXIT_USAGE;
+			config.max_insns = value;
+			break;
+		case 't': {
+			double seconds;
+
+			if (!cli_parse_double("--timeout", optarg, 0.001, 1e6, &seconds))
+				return EXIT_USAGE;
+			config.timeout_s = seconds;
+			break;
+		}
+		case 'd': config.deterministic = true; break;
+		case 'q':
+			if (!cli_parse_uint("--quantum", optarg, 1, 100000000, &value))
+				return EXIT_USAGE;
+			config.quantum = (unsigned)value;
+			break;
+		case 's':
+			if (!cli_parse_uint("--stripes", optarg, 1, 65536, &value))
+				return EXIT_USAGE;
+			if (value & (value - 1)) {
+				cli_error("--stripes", optarg, "not a power of two");
+				return EXIT_USAGE;
+			}
+			config.stripes = (unsigned)value;
+			break;
+		case 'k': config.disk_path = optarg; break;
+		case 'h':
+			vm_usage(stdout);
+			return 0;
+		default:
+			return cli_bad_option("vm", argc, argv);
+		}
+	}
+	if (optind < argc) {
+		cli_error("vm", argv[optind], "unexpected argument");
+		return EXIT_USAGE;
+	}
+	if (!config.elf_path) {
+		cli_error("vm", "--elf", "required (the guest to run)");
+		return EXIT_USAGE;
+	}
+	if (!workers_given) {
+		online = sysconf(_SC_NPROCESSORS_ONLN);
+		config.workers = online > 0 && (unsigned long)online < config.harts ?
+					 (unsigned)online : config.harts;
+	}
+	if (config.deterministic) {
+		if (workers_given && config.workers != 1) {
+			cli_error("--workers", "--deterministic", "deterministic runs use one worker");
+			return EXIT_USAGE;
+		}
+		config.workers = 1;
+	}
+	if (vm_host_open(lock, &host, &why) != 0) {
+		cli_error("--lock", lock, "%s", why);
+		return EXIT_USAGE;
+	}
+	vm = vm_create(&config, &host, &error);
+	if (!vm) {
+		cli_error(error.what, error.value, "%s", error.why);
+		vm_host_close(&host);
+		return error.kind == VM_ERROR_ELF ? EXIT_USAGE : EXIT_ENVIRONMENT;
+	}
+	if (vm_run(vm, &result, &error) != 0) {
+		cli_error(error.what, error.value, "%s", error.why);
+		vm_destroy(vm);
+		vm_host_close(&host);
+		return EXIT_ENVIRONMENT;
+	}
+	vm_destroy(vm);
+	fflush(stdout);
+	vm_report(&config, lock, &result, &host);
+	vm_host_close(&host);
+	switch (result.outcome) {
+	case VM_OUTCOME_PASS:
+		status = 0;
+		break;
+	case VM_OUTCOME_FAIL:
+		cli_error("vm", config.elf_path, "guest failed with code %" PRIu64, result.code);
+		status = EXIT_MEASURED_FAILED;
+		break;
+	case VM_OUTCOME_TIMEOUT:
+		cli_error("vm", config.elf_path, "timed out after %g s", config.timeout_s);
+		status = EXIT_MEASURED_FAILED;
+		break;
+	case VM_OUTCOME_MAX_INSNS:
+		cli_error("vm", config.elf_path, "stopped at --max-insns %" PRIu64, config.max_insns);
+		status = EXIT_MEASURED_FAILED;
+		break;
+	default:
+		cli_error("vm", config.elf_path, "%s", vm_outcome_name(result.outcome));
+		status = EXIT_MEASURED_FAILED;
+		break;
+	}
+	return status;
+}

@@ -1,0 +1,107 @@
+/*
+ * vmcore in-process, through its own API and the registry-backed host: the
+ * M-extension edge rules, the machine running a guest, and the host refusing
+ * locks without real mutual exclusion.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vmcore/cpu.h"
+#include "vmcore/vm.h"
+#include "workloads/vm_host.h"
+
+Test(vm_cpu, division_rules)
+{
+	cr_expect_eq(cpu_div64(7, 0), UINT64_MAX);
+	cr_expect_eq(cpu_rem64(7, 0), 7);
+	cr_expect_eq(cpu_div64((uint64_t)INT64_MIN, (uint64_t)-1), (uint64_t)INT64_MIN);
+	cr_expect_eq(cpu_rem64((uint64_t)INT64_MIN, (uint64_t)-1), 0);
+	cr_expect_eq(cpu_div64((uint64_t)-7, 2), (uint64_t)-3);
+	cr_expect_eq(cpu_rem64((uint64_t)-7, 2), (uint64_t)-1);
+	cr_expect_eq(cpu_div32(0x80000000u, 0xffffffffu), 0xffffffff80000000ull);
+	cr_expect_eq(cpu_rem32(0x80000000u, 0xffffffffu), 0);
+	cr_expect_eq(cpu_div32(5, 0), UINT64_MAX);
+	cr_expect_eq(cpu_rem32(0xfffffffbu, 0), 0xfffffffffffffffbull);
+	/* Only the low 32 bits of the operands count. */
+	cr_expect_eq(cpu_div32(0x100000006ull, 0x200000003ull), 2);
+}
+
+static void run_guest(const char *lock, const char *elf, unsigned harts, unsigned workers,
+		      struct vm_result *result)
+{
+	struct vm_config config = { .elf_path = elf, .harts = harts, .workers = workers,
+				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
+	struct vm_host host;
+	struct vm_error error;
+	const char *why = NULL;
+	struct vm *vm;
+
+	cr_assert_eq(vm_host_open(lock, &host, &why), 0, "%s: %s", lock, why);
+	vm = vm_create(&config, &host, &error);
+	cr_assert(vm != NULL, "%s: %s: %s", error.what, error.value, error.why);
+	cr_assert_eq(vm_run(vm, result, &error), 0);
+	vm_destroy(vm);
+	vm_host_close(&host);
+}
+
+Test(vm_cpu, instruction_tests_in_process)
+{
+	struct vm_result result;
+
+	run_guest("pthread_mutex", "build/guests/insn.elf", 1, 1, &result);
+	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "outcome %s code %llu",
+		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
+	cr_expect_gt(result.instret[0], 10000);
+}
+
+Test(vm_cpu, privileged_tests_in_process)
+{
+	struct vm_result result;
+
+	run_guest("ck_ticket", "build/guests/trap.elf", 2, 2, &result);
+	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "outcome %s code %llu",
+		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
+}
+
+Test(vm_cpu, host_counts_site_acquisitions)
+{
+	struct vm_config config = { .elf_path = "build/guests/io.elf", .harts = 2, .workers = 1,
+				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
+	struct vm_host host;
+	struct vm_host_site sites[16];
+	struct vm_error error;
+	struct vm_result result;
+	const char *why = NULL;
+	size_t count;
+	bool blk = false, runq = false;
+	struct vm *vm;
+
+	cr_assert_eq(vm_host_open("futex_mutex", &host, &why), 0);
+	vm = vm_create(&config, &host, &error);
+	cr_assert(vm != NULL, "%s", error.why);
+	cr_assert_eq(vm_run(vm, &result, &error), 0);
+	cr_expect_eq(result.outcome, VM_OUTCOME_PASS);
+	vm_destroy(vm);
+	count = vm_host_sites(&host, sites, 16);
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(sites[i].name, "blk.queue") == 0)
+			blk = sites[i].acquisitions >= 2 * 25; /* doorbell + I/O thread per request */
+		if (strcmp(sites[i].name, "exec.runq") == 0)
+			runq = sites[i].acquisitions > 0 && sites[i].locks == 1;
+	}
+	cr_expect(blk && runq);
+	vm_host_close(&host);
+}
+
+Test(vm_cpu, host_refuses_locks_without_mutual_exclusion)
+{
+	struct vm_host host;
+	const char *why = NULL;
+
+	cr_expect_neq(vm_host_open("null", &host, &why), 0);
+	cr_expect(why && strstr(why, "control"));
+	cr_expect_neq(vm_host_open("ck_swlock", &host, &why), 0);
+	cr_expect(why && strstr(why, "single-writer"));
+	cr_expect_neq(vm_host_open("no_such_lock", &host, &why), 0);
+}

@@ -1,0 +1,242 @@
+/*
+ * Decoding RV64IMAC + Zicsr + Zifencei into struct insn, a block at a time.
+ * Decoding never traps: an undecodable word becomes OP_ILLEGAL and traps when
+ * (if) it executes.
+ */
+#include <string.h>
+
+#include "vmcore/cpu.h"
+#include "vmcore/cpu_ops.h"
+#include "vmcore/machine.h"
+
+static int64_t bits_signed(uint32_t word, unsigned high, unsigned low)
+{
+	return (int64_t)((uint64_t)word << (63 - high)) >> (63 - high + low);
+}
+
+static uint32_t bits(uint32_t word, unsigned high, unsigned low)
+{
+	return (word >> low) & ((1u << (high - low + 1)) - 1);
+}
+
+static int32_t imm_i(uint32_t w)
+{
+	return (int32_t)bits_signed(w, 31, 20);
+}
+
+static int32_t imm_s(uint32_t w)
+{
+	return (int32_t)(((uint32_t)bits_signed(w, 31, 25) << 5) | bits(w, 11, 7));
+}
+
+static int32_t imm_b(uint32_t w)
+{
+	return (int32_t)(((uint32_t)bits_signed(w, 31, 31) << 12) | (bits(w, 7, 7) << 11) |
+			 (bits(w, 30, 25) << 5) | (bits(w, 11, 8) << 1));
+}
+
+static int32_t imm_j(uint32_t w)
+{
+	return (int32_t)(((uint32_t)bits_signed(w, 31, 31) << 20) | (bits(w, 19, 12) << 12) |
+			 (bits(w, 20, 20) << 11) | (bits(w, 30, 21) << 1));
+}
+
+static bool decode_op(uint32_t w, struct insn *in)
+{
+	unsigned f3 = bits(w, 14, 12), f7 = bits(w, 31, 25);
+	static const uint8_t branch_ops[8] = { OP_BEQ, OP_BNE, 0, 0, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU };
+	static const uint8_t load_ops[8] = { OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, 0 };
+	static const uint8_t store_ops[8] = { OP_SB, OP_SH, OP_SW, OP_SD, 0, 0, 0, 0 };
+	static const uint8_t alu_ops[8] = { OP_ADD, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_OR, OP_AND };
+	static const uint8_t mul_ops[8] = { OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU,
+					    OP_DIV, OP_DIVU, OP_REM, OP_REMU };
+	static const uint8_t mulw_ops[8] = { OP_MULW, 0, 0, 0, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW };
+
+	in->rd = (uint8_t)bits(w, 11, 7);
+	in->rs1 = (uint8_t)bits(w, 19, 15);
+	in->rs2 = (uint8_t)bits(w, 24, 20);
+	in->op = OP_ILLEGAL;
+	in->imm = (int32_t)w; /* raw bits, for OP_ILLEGAL and OP_SYSTEM */
+	switch (bits(w, 6, 0)) {
+	case 0x37:
+		in->op = OP_LUI;
+		in->imm = (int32_t)(w & 0xfffff000u);
+		return false;
+	case 0x17:
+		in->op = OP_AUIPC;
+		in->imm = (int32_t)(w & 0xfffff000u);
+		return false;
+	case 0x6f:
+		in->op = OP_JAL;
+		in->imm = imm_j(w);
+		return true;
+	case 0x67:
+		if (f3 == 0) {
+			in->op = OP_JALR;
+			in->imm = imm_i(w);
+		}
+		return true;
+	case 0x63:
+		if (branch_ops[f3]) {
+			in->op = branch_ops[f3];
+			in->imm = imm_b(w);
+		}
+		return true;
+	case 0x03:
+		if (load_ops[f3]) {
+			in->op = load_ops[f3];
+			in->imm = imm_i(w);
+		}
+		return in->op == OP_ILLEGAL;
+	case 0x23:
+		if (store_ops[f3]) {
+			in->op = store_ops[f3];
+			in->imm = imm_s(w);
+		}
+		return in->op == OP_ILLEGAL;
+	case 0x13:
+		in->imm = imm_i(w);
+		switch (f3) {
+		case 0: in->op = OP_ADDI; break;
+		case 2: in->op = OP_SLTI; break;
+		case 3: in->op = OP_SLTIU; break;
+		case 4: in->op = OP_XORI; break;
+		case 6: in->op = OP_ORI; break;
+		case 7: in->op = OP_ANDI; break;
+		case 1:
+			if (bits(w, 31, 26) == 0) {
+				in->op = OP_SLLI;
+				in->imm = (int32_t)bits(w, 25, 20);
+			}
+			break;
+		case 5:
+			in->imm = (int32_t)bits(w, 25, 20);
+			if (bits(w, 31, 26) == 0)
+				in->op = OP_SRLI;
+			else if (bits(w, 31, 26) == 0x10)
+				in->op = OP_SRAI;
+			break;
+		}
+		return in->op == OP_ILLEGAL;
+	case 0x1b:
+		in->imm = imm_i(w);
+		if (f3 == 0) {
+			in->op = OP_ADDIW;
+		} else if (f3 == 1 && f7 == 0) {
+			in->op = OP_SLLIW;
+			in->imm = (int32_t)in->rs2;
+		} else if (f3 == 5 && (f7 == 0 || f7 == 0x20)) {
+			in->op = f7 ? OP_SRAIW : OP_SRLIW;
+			in->imm = (int32_t)in->rs2;
+		}
+		return in->op == OP_ILLEGAL;
+	case 0x33:
+		if (f7 == 0)
+			in->op = alu_ops[f3];
+		else if (f7 == 1)
+			in->op = mul_ops[f3];
+		else if (f7 == 0x20 && f3 == 0)
+			in->op = OP_SUB;
+		else if (f7 == 0x20 && f3 == 5)
+			in->op = OP_SRA;
+		return in->op == OP_ILLEGAL;
+	case 0x3b:
+		if (f7 == 0 && f3 == 0)
+			in->op = OP_ADDW;
+		else if (f7 == 0x20 && f3 == 0)
+			in->op = OP_SUBW;
+		else if (f7 == 0 && f3 == 1)
+			in->op = OP_SLLW;
+		else if (f7 == 0 && f3 == 5)
+			in->op = OP_SRLW;
+		else if (f7 == 0x20 && f3 == 5)
+			in->op = OP_SRAW;
+		else if (f7 == 1 && mulw_ops[f3])
+			in->op = mulw_ops[f3];
+		return in->op == OP_ILLEGAL;
+	case 0x2f: {
+		unsigned f5 = bits(w, 31, 27);
+		bool known = f5 == 0x00 || f5 == 0x01 || f5 == 0x02 || f5 == 0x03 || f5 == 0x04 ||
+			     f5 == 0x08 || f5 == 0x0c || f5 == 0x10 || f5 == 0x14 || f5 == 0x18 ||
+			     f5 == 0x1c;
+		if ((f3 == 2 || f3 == 3) && known && !(f5 == 0x02 && in->rs2 != 0)) {
+			in->op = OP_AMO;
+			in->imm = (int32_t)(f5 << 8 | f3);
+		}
+		return in->op == OP_ILLEGAL;
+	}
+	case 0x0f:
+		if (f3 == 0)
+			in->op = OP_FENCE;
+		else if (f3 == 1)
+			in->op = OP_FENCE_I;
+		return in->op != OP_FENCE;
+	case 0x73:
+		/* ecall, ebreak, mret, wfi and the CSR instructions all end a block: they
+		 * trap, change interrupt enables or read instret, handled out of line. */
+		in->op = OP_SYSTEM;
+		return true;
+	default:
+		return true;
+	}
+}
+
+struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
+{
+	struct insn insns[BLOCK_MAX_INSNS + 1];
+	uint32_t count = 0, offset = 0;
+	uint64_t page_end = (pc | ((1ull << MEM_PAGE_SHIFT) - 1)) + 1;
+	struct block *block;
+	bool ends = false;
+
+	if (pc & 1 || !mem_ram_pointer(vm, pc, 2))
+		return NULL;
+	/* A 32-bit instruction may start in the last two bytes of a page; it is
+	 * decoded (the block then touches the next page too) and ends the block. */
+	while (!ends && count < BLOCK_MAX_INSNS && pc + offset < page_end) {
+		const uint8_t *p = mem_ram_pointer(vm, pc + offset, 2);
+		struct insn *in = &insns[count];
+		uint16_t half;
+		uint32_t word;
+
+		if (!p)
+			break;
+		/* Relaxed: a racing cross-hart store needs the executing hart's fence.i,
+		 * which drops every block (bcache_invalidate). */
+		half = ck_pr_load_16((const uint16_t *)(const void *)p);
+		if ((half & 3) != 3) {
+			word = cpu_expand_compressed(half);
+			ends = decode_op(word, in);
+			if (word == 0)
+				in->imm = half; /* illegal: mtval is the 16-bit instruction */
+			in->length = 2;
+		} else {
+			p = mem_ram_pointer(vm, pc + offset, 4);
+			if (!p)
+				break;
+			memcpy(&word, p, sizeof word); /* 2-byte aligned with C */
+			ends = decode_op(word, in);
+			in->length = 4;
+			if (pc + offset + 4 > page_end)
+				ends = true;
+		}
+		in->offset = (uint16_t)offset;
+		if (in->rd == 0)
+			in->rd = CPU_REG_SINK;
+		offset += in->length;
+		count++;
+	}
+	if (count == 0)
+		return NULL; /* the first instruction's second half is outside RAM */
+	insns[count] = (struct insn){ .op = OP_END, .offset = (uint16_t)offset };
+	block = vm_alloc(vm, sizeof *block + sizeof(struct insn) * (count + 1));
+	if (!block)
+		return NULL;
+	block->pc = pc;
+	block->last_byte = pc + offset - 1;
+	block->count = count;
+	block->vm = vm;
+	memcpy(block->insns, insns, sizeof(struct insn) * (count + 1));
+	cpu_link_block(block);
+	return block;
+}

@@ -1,0 +1,51 @@
+# vmcore guests and the VM benchmark; included from the top-level Makefile.
+#   $(GUESTS)     every guest ELF, built from vmcore/guests/ into $(BUILD)/guests/
+#   bench-vm      compute on vmcore vs the same kernel under qemu-riscv64
+GUEST_CC ?= clang
+GUEST_FLAGS := --target=riscv64-unknown-elf -march=rv64ima -mabi=lp64 -mcmodel=medany \
+	-mno-relax -nostdlib -ffreestanding -fuse-ld=lld -O2 -Wall -Wextra -Werror \
+	-fno-builtin -Ivmcore/guests
+GUEST_DIR := $(BUILD)/guests
+BENCH_ROUNDS := 200
+GUEST_LIB := vmcore/guests/start.S vmcore/guests/lib.c
+GUEST_DEPS := $(GUEST_LIB) vmcore/guests/lib.h vmcore/guests/link.ld vmcore/guests.mk
+GUEST_C := compute atomics spin io smc timer mixed trap
+GUEST_ASM := insn fault fail32 hang
+# The same guests built with the C extension (compressed instructions).
+GUEST_RVC := compute atomics spin io smc timer mixed trap insn
+GUESTS := $(GUEST_C:%=$(GUEST_DIR)/%.elf) $(GUEST_ASM:%=$(GUEST_DIR)/%.elf) \
+	$(GUEST_RVC:%=$(GUEST_DIR)/%-rvc.elf) $(GUEST_DIR)/compute-bench.elf
+
+$(GUEST_DIR)/%.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
+
+$(GUEST_DIR)/compute-bench.elf: vmcore/guests/compute.c vmcore/guests/compute_kernel.h $(GUEST_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_FLAGS) -DROUNDS=$(BENCH_ROUNDS) -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
+
+$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_FLAGS) -march=rv64imac -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
+
+$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_FLAGS) -march=rv64imac -T vmcore/guests/link.ld -o $@ $<
+
+# Instruction tests: assembly only, their own entry and tohost.
+$(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $<
+
+# The same kernel as a static riscv64 Linux program (exit via ecall 93).
+$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk
+	@mkdir -p $(@D)
+	$(GUEST_CC) --target=riscv64-unknown-linux-gnu -march=rv64ima -mabi=lp64 -nostdlib \
+		-ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror -fno-builtin \
+		-DROUNDS=$(BENCH_ROUNDS) -o $@ $<
+
+.PHONY: guests bench-vm
+guests: $(GUESTS)
+
+bench-vm: $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf
+	@sh vmcore/bench_vm.sh $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf

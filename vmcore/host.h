@@ -1,0 +1,64 @@
+/*
+ * vmcore's only link to the rest of locklab: the services a host hands the VM.
+ *
+ * vmcore never includes a lock header and never calls pthread; the host (the
+ * harness's workloads/vm_host.c, or a test) provides locks, threads, memory and a
+ * clock through this table, so one VM binary runs under every lock.
+ *
+ * Thread slots: every host thread the VM runs has a fixed slot, the VM's own
+ * index for it, and passes it on every lock call; the host keeps one lock context
+ * per (lock, slot). Slots are VM_SLOT_WORKER(0..W-1), then I/O, irq, main
+ * (vm_slot_count(W) in all).
+ */
+#ifndef VM_HOST_H
+#define VM_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm_host_ops {
+	/* A lock for one VM lock site (shared/DESIGN.md "VM lock sites"); rw asks for a
+	 * reader/writer lock (a mutex is acceptable: readers then exclude each other).
+	 * max_threads bounds the slots that will use it. NULL on failure. */
+	void *(*lock_create)(void *opaque, const char *site, bool rw, unsigned max_threads);
+	void (*lock_destroy)(void *opaque, void *lock);
+	void (*lock)(void *opaque, void *lock, unsigned slot);
+	void (*unlock)(void *opaque, void *lock, unsigned slot);
+	void (*read_lock)(void *opaque, void *lock, unsigned slot);
+	void (*read_unlock)(void *opaque, void *lock, unsigned slot);
+
+	/* Starts fn(arg) on a new host thread; NULL on failure. */
+	void *(*thread_start)(void *opaque, void (*fn)(void *arg), void *arg);
+	void (*thread_join)(void *opaque, void *thread);
+
+	/* Zeroed memory aligned to align (a power of two, at most 4096); NULL on
+	 * failure. Guest RAM comes from here too. free gets the size alloc got. */
+	void *(*alloc)(void *opaque, size_t bytes, size_t align);
+	void (*free)(void *opaque, void *memory, size_t bytes);
+
+	/* Monotonic nanoseconds. */
+	uint64_t (*clock_ns)(void *opaque);
+
+	/* Blocks while *word == expected, at most timeout_ns (spurious returns allowed);
+	 * wake releases every waiter on word. Both are full barriers for the caller's
+	 * accesses to word (futex semantics). */
+	void (*wait)(void *opaque, uint32_t *word, uint32_t expected, uint64_t timeout_ns);
+	void (*wake)(void *opaque, uint32_t *word);
+};
+
+struct vm_host {
+	const struct vm_host_ops *ops;
+	void *opaque;
+};
+
+#define VM_SLOT_WORKER(index) (index)
+#define VM_SLOT_IO(workers) ((workers) + 0)
+#define VM_SLOT_IRQ(workers) ((workers) + 1)
+#define VM_SLOT_MAIN(workers) ((workers) + 2)
+static inline unsigned vm_slot_count(unsigned workers)
+{
+	return workers + 3;
+}
+
+#endif

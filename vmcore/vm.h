@@ -1,0 +1,68 @@
+/*
+ * The public face of vmcore: a multi-hart RISC-V (RV64IMA, Zicsr, Zifencei, M and
+ * U modes) machine laid out like QEMU virt. See vmcore/README.md for the memory
+ * map and the guest conventions.
+ */
+#ifndef VM_VM_H
+#define VM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmcore/host.h"
+
+#define VM_MAX_HARTS 64
+#define VM_MAX_WORKERS 64
+
+struct vm_config {
+	const char *elf_path;
+	const char *disk_path;   /* block device backing file; NULL: RAM-backed */
+	unsigned harts;          /* 1..VM_MAX_HARTS */
+	unsigned workers;        /* host threads running harts, 1..VM_MAX_WORKERS */
+	unsigned quantum;        /* instructions per hart turn */
+	unsigned mem_mib;        /* guest RAM */
+	unsigned stripes;        /* LR/SC reservation stripes (power of two) */
+	uint64_t max_insns;      /* per hart; 0: no cap */
+	double timeout_s;        /* 0: none */
+	bool deterministic;      /* one worker, mtime from instructions retired */
+};
+
+enum vm_outcome {
+	VM_OUTCOME_PASS,
+	VM_OUTCOME_FAIL,          /* tohost odd N > 1 (code N >> 1), or exit device */
+	VM_OUTCOME_TRAP,          /* a trap with no handler (mtvec 0 or faulting) */
+	VM_OUTCOME_TIMEOUT,
+	VM_OUTCOME_MAX_INSNS,
+	VM_OUTCOME_DEADLOCK,      /* every hart in wfi with nothing that could wake it */
+};
+
+struct vm_result {
+	enum vm_outcome outcome;
+	uint64_t code;            /* failure code for VM_OUTCOME_FAIL */
+	uint64_t instret[VM_MAX_HARTS];
+	double wall_s;
+};
+
+/* Why vm_create failed: the caller maps ELF to exit 2, the rest to exit 3. */
+enum vm_error_kind { VM_ERROR_NONE, VM_ERROR_ELF, VM_ERROR_ENVIRONMENT };
+
+struct vm_error {
+	enum vm_error_kind kind;
+	char what[64];
+	char value[256];
+	char why[256];
+};
+
+struct vm;
+
+/* Loads the ELF and builds the machine; nothing runs yet. NULL with *error set. */
+struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
+		     struct vm_error *error);
+/* Runs every hart to an outcome; the calling thread is the main slot. 0, or -1 with
+ * *error set when a host thread could not start. */
+int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error);
+void vm_destroy(struct vm *vm);
+const char *vm_outcome_name(enum vm_outcome outcome);
+
+#endif
