@@ -10,8 +10,6 @@
  * inside an epoch section, so a block a hart may still be executing, or still
  * hold in its private cache from before it saw the new generation, outlives it.
  */
-#include <string.h>
-
 #include "vmcore/machine.h"
 
 #define BCACHE_BUCKETS 4096u
@@ -90,10 +88,12 @@ struct block *bcache_lookup(struct hart *h, uint64_t pc)
 
 	ck_pr_fence_load();
 	if (generation != h->cache_generation) {
-		memset(h->cache, 0, sizeof h->cache);
+		/* pc 1 matches nothing (pcs are even), so cpu.c needs no NULL test. */
+		for (unsigned i = 0; i < HART_CACHE_SIZE; i++)
+			h->cache[i] = (struct hart_cache_entry){ .pc = 1, .block = NULL };
 		h->cache_generation = generation;
 	}
-	if (entry->pc == pc && entry->block)
+	if (entry->pc == pc)
 		return entry->block;
 
 	host->ops->read_lock(host->opaque, bc->lock, h->slot);

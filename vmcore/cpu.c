@@ -6,8 +6,9 @@
  * leaves cpu_loop only when it ends, traps out, or waits.
  *
  * A block runs straight through; only its last instruction transfers control.
- * Each exit path accounts the instructions retired so far into hart->instret
- * before anything (a trap, a CSR read) can observe it.
+ * instret is kept as instret_base + retired in registers and written back to
+ * hart->instret (SYNC_INSTRET) before anything (a trap, a CSR read, a device, the
+ * caller) can observe it; as before, a device sees the count at block start.
  */
 #include <string.h>
 
@@ -31,6 +32,8 @@ void cpu_reset(struct hart *hart, struct vm *vm, unsigned id, uint64_t entry)
 	hart->page_flags = vm->page_flags;
 	hart->mstatus = 0;
 	hart->state = HART_RUNNABLE;
+	/* No generation bcache ever reaches: the first lookup empties the cache. */
+	hart->cache_generation = ~0ull;
 }
 
 /* gcc merges the handlers' identical tails into one shared indirect jump, which
@@ -41,42 +44,55 @@ void cpu_reset(struct hart *hart, struct vm *vm, unsigned id, uint64_t entry)
 #define CPU_DISPATCH_ATTRIBUTES
 #endif
 
-/* link != NULL: fill in the handler addresses of a freshly decoded block and
- * return. Otherwise run h for up to budget instructions (block granularity) and
- * return how many retired. */
+/* link != NULL: fill in the handler addresses of a freshly decoded block from ops
+ * and return. Otherwise run h for up to budget instructions (block granularity)
+ * and return how many retired. */
 CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget,
-						 struct block *link)
+						 struct block *link, const uint8_t *ops)
 {
 	static const void *const labels[OP_COUNT] = {
 #define CPU_OP_LABEL(name) [OP_##name] = &&do_##name,
+#define CPU_OP_LABEL_F1(name) [OP_##name##_F1] = &&do_##name##_F1,
+#define CPU_OP_LABEL_F2(name) [OP_##name##_F2] = &&do_##name##_F2,
 		CPU_OPS(CPU_OP_LABEL)
+		CPU_OPS_FORWARD_RS1(CPU_OP_LABEL_F1)
+		CPU_OPS_FORWARD_RS2(CPU_OP_LABEL_F2)
 #undef CPU_OP_LABEL
+#undef CPU_OP_LABEL_F1
+#undef CPU_OP_LABEL_F2
 	};
 	struct vm *vm;
 	struct bcache *bc;
 	const struct block *b;
 	const struct insn *in;
-	uint64_t *x, ram_limit, address, offset, value, next, pc, retired = 0;
+	const struct hart_cache_entry *entry;
+	uint64_t *x, ram_limit, address, offset, value, next, retired = 0, chain_budget;
+	uint64_t instret_base; /* hart->instret is instret_base + retired */
+	uint64_t acc = 0; /* the latest result, for forwarded operands (cpu_ops.h) */
 	uint8_t *ram;
 	bool deterministic;
 	int cause;
 
 	if (link) {
 		for (uint32_t i = 0; i <= link->count; i++)
-			link->insns[i].handler = labels[link->insns[i].op];
+			link->insns[i].handler = labels[ops[i]];
 		return 0;
 	}
 	vm = h->vm;
 	bc = &vm->bcache;
 	deterministic = vm->config.deterministic;
+	/* Deterministic runs check the timer at every block boundary: no chaining. */
+	chain_budget = deterministic ? 0 : budget;
+	instret_base = h->instret;
 	x = h->x;
 	ram = h->ram;
 	ram_limit = h->ram_limit;
 
-#define INDEX() ((uint64_t)(in - b->insns))
-#define PC_HERE() (b->pc + in->offset)
-#define PC_NEXT() (PC_HERE() + in->length)
+#define PC_AT(index) (b->pc + b->offsets[index])
+#define PC_HERE() PC_AT(in->index)
+#define PC_NEXT() PC_AT(in->index + 1u)
 #define DISPATCH() goto *in->handler
+#define SYNC_INSTRET() (h->instret = instret_base + retired)
 #define NEXT()                 \
 	do {                   \
 		in++;          \
@@ -87,57 +103,133 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 #define AFTER_EXIT_FLAGS()                                     \
 	do {                                                   \
 		if (unlikely(h->exit_flags)) {                 \
-			if (h->exit_flags & ~HART_EXIT_SMC)    \
+			if (h->exit_flags & ~HART_EXIT_SMC) {  \
+				SYNC_INSTRET();                \
 				return retired;                \
+			}                                      \
 			h->exit_flags = 0;                     \
 		}                                              \
 	} while (0)
-/* Leaves the block for target, the current instruction retired. */
+/* The cheap check between blocks, with the next pc in next: one word says
+ * whether mip, stop or the timer need a look (relaxed: a racing set is seen at
+ * this or a later boundary, as with mip itself), then the private cache entry,
+ * valid while the generation it was filled under is current (bcache.c); the
+ * acquire pairs with bcache_invalidate's release. Expanded at every block exit
+ * so that each has its own dispatch jump. */
+#define CHAIN()                                                                        \
+	do {                                                                           \
+		if (unlikely(retired >= chain_budget || ck_pr_load_32(&h->attention)))  \
+			goto chain_miss;                                               \
+		entry = &h->cache[(next >> 1) & (HART_CACHE_SIZE - 1)];                \
+		if (unlikely(entry->pc != next ||                                      \
+			     ck_pr_load_64(&bc->generation) != h->cache_generation))   \
+			goto chain_miss;                                               \
+		ck_pr_fence_load();                                                    \
+		b = entry->block;                                                      \
+		in = b->insns;                                                         \
+		DISPATCH();                                                            \
+	} while (0)
+/* Leaves the block for target, the current instruction retired; LEAVE_FLAGS after
+ * an instruction that may have set exit_flags (a slow-path store, an AMO). */
 #define LEAVE(target)                          \
 	do {                                   \
 		next = (target);               \
-		goto leave_retired;            \
+		retired += in->index + 1u;     \
+		CHAIN();                       \
+	} while (0)
+#define LEAVE_FLAGS(target)                    \
+	do {                                   \
+		next = (target);               \
+		goto leave_flags;              \
 	} while (0)
 #define RAM_OK(addr) (offset = (addr) - MEM_RAM_BASE, likely(offset <= ram_limit))
-#define LOAD(type)                                                                     \
+/* An instruction's result: to rd, and to acc for a forwarded successor. */
+#define RESULT(v)                      \
+	do {                           \
+		acc = (v);             \
+		x[in->rd] = acc;       \
+		NEXT();                \
+	} while (0)
+#define LOAD(type, base)                                                               \
 	do {                                                                           \
-		address = x[in->rs1] + (uint64_t)(int64_t)in->imm;                     \
+		address = (base) + (uint64_t)(int64_t)in->imm;                         \
 		if (RAM_OK(address)) {                                                 \
 			type loaded;                                                   \
 			memcpy(&loaded, ram + offset, sizeof loaded);                  \
-			x[in->rd] = (uint64_t)(int64_t)loaded;                         \
-			NEXT();                                                        \
+			RESULT((uint64_t)(int64_t)loaded);                             \
 		}                                                                      \
+		SYNC_INSTRET();                                                        \
 		cause = mem_load(h, address, sizeof(type), &value);                    \
 		if (unlikely(cause))                                                   \
 			goto fault;                                                    \
-		x[in->rd] = (uint64_t)(type)value;                                     \
-		NEXT();                                                                \
+		RESULT((uint64_t)(type)value);                                         \
 	} while (0)
 /* Stores to pages holding decoded code or tohost take the slow path, which drops
  * the blocks (self-modifying code) and may end the block. */
-#define STORE(type)                                                                    \
+#define STORE(type, base, source)                                                      \
 	do {                                                                           \
-		address = x[in->rs1] + (uint64_t)(int64_t)in->imm;                     \
+		address = (base) + (uint64_t)(int64_t)in->imm;                         \
+		value = (source);                                                      \
 		if (RAM_OK(address) &&                                                 \
 		    likely(!(ck_pr_load_8(&h->page_flags[offset >> MEM_PAGE_SHIFT]) |  \
 			     ck_pr_load_8(&h->page_flags[(offset + sizeof(type) - 1) >>   \
 						       MEM_PAGE_SHIFT])))) {             \
-			type stored = (type)x[in->rs2];                                \
+			type stored = (type)value;                                     \
 			memcpy(ram + offset, &stored, sizeof stored);                  \
 			NEXT();                                                        \
 		}                                                                      \
-		cause = mem_store(h, address, sizeof(type), x[in->rs2]);               \
+		SYNC_INSTRET();                                                        \
+		cause = mem_store(h, address, sizeof(type), value);                    \
 		if (unlikely(cause))                                                   \
 			goto fault;                                                    \
 		if (unlikely(h->exit_flags))                                           \
-			LEAVE(PC_NEXT());                                          \
+			LEAVE_FLAGS(PC_NEXT());                                        \
 		NEXT();                                                                \
 	} while (0)
+/* Each operation with sources as cpu_ops.h lists it, once per variant, each copy
+ * with its own dispatch jump. A and B are the rs1 and rs2 operands, IMM the
+ * immediate. */
+#define IMM ((uint64_t)(int64_t)in->imm)
+#define OPS_RS1_RS2(name, ...)                                                         \
+	do_##name : {                                                                  \
+		const uint64_t A = x[in->rs1], B = x[in->rs2];                         \
+		__VA_ARGS__;                                                           \
+	}                                                                              \
+	do_##name##_F1 : {                                                             \
+		const uint64_t A = acc, B = x[in->rs2];                                \
+		__VA_ARGS__;                                                           \
+	}                                                                              \
+	do_##name##_F2 : {                                                             \
+		const uint64_t A = x[in->rs1], B = acc;                                \
+		__VA_ARGS__;                                                           \
+	}
+#define OPS_RS1(name, ...)                                                             \
+	do_##name : {                                                                  \
+		const uint64_t A = x[in->rs1];                                         \
+		__VA_ARGS__;                                                           \
+	}                                                                              \
+	do_##name##_F1 : {                                                             \
+		const uint64_t A = acc;                                                \
+		__VA_ARGS__;                                                           \
+	}
 
+	goto next_block;
+chain_miss:
+	h->pc = next;
 next_block:
+	/* The full check between blocks: after a system instruction, a trap, a
+	 * chaining miss, or when attention is set. h->pc is the next pc. */
+	SYNC_INSTRET();
 	if (unlikely(retired >= budget))
 		return retired;
+	if (ck_pr_load_32(&h->attention)) {
+		/* Clear, then look: whoever sets attention does so after its mip bits or
+		 * vm->stop (cpu_attention's callers), so either this load sees their
+		 * write or their attention store lands after this clear. Full fence:
+		 * orders the clearing store before the loads of mip and stop below. */
+		ck_pr_store_32(&h->attention, 0);
+		ck_pr_fence_memory();
+	}
 	/* Relaxed: a bit posted by another thread is taken at this or a later block
 	 * boundary; interrupts are asynchronous anyway. */
 	if (unlikely(ck_pr_load_64(&h->mip) & h->irq_mask))
@@ -146,225 +238,130 @@ next_block:
 		dev_clint_check(vm, h);
 	if (unlikely(vm_stopping(vm)))
 		return retired;
-	pc = h->pc;
-	{
-		const struct hart_cache_entry *entry = &h->cache[(pc >> 1) & (HART_CACHE_SIZE - 1)];
-
-		/* The private cache is valid while the generation it was filled under is
-		 * current (bcache.c); acquire pairs with bcache_invalidate's release. */
-		if (likely(entry->pc == pc && entry->block &&
-			   ck_pr_load_64(&bc->generation) == h->cache_generation)) {
-			ck_pr_fence_load();
-			b = entry->block;
-		} else {
-			b = bcache_lookup(h, pc);
-			if (unlikely(!b)) {
-				cpu_trap(h, CAUSE_INSN_ACCESS, pc, pc);
-				if (h->exit_flags)
-					return retired;
-				goto next_block;
-			}
+	next = h->pc;
+	entry = &h->cache[(next >> 1) & (HART_CACHE_SIZE - 1)];
+	/* As in CHAIN(). */
+	if (likely(entry->pc == next && ck_pr_load_64(&bc->generation) == h->cache_generation)) {
+		ck_pr_fence_load();
+		b = entry->block;
+	} else {
+		b = bcache_lookup(h, next);
+		if (unlikely(!b)) {
+			cpu_trap(h, CAUSE_INSN_ACCESS, next, next);
+			if (h->exit_flags)
+				return retired;
+			goto next_block;
 		}
 	}
 	in = b->insns;
 	DISPATCH();
 
+leave_flags:
+	retired += in->index + 1u;
+	if (unlikely(h->exit_flags)) {
+		h->pc = next;
+		AFTER_EXIT_FLAGS();
+	}
+	CHAIN();
+
 do_END:
 	/* Not an instruction: the block was cut at its size or page limit. */
-	h->instret += INDEX();
-	retired += INDEX();
-	h->pc = PC_HERE();
-	goto next_block;
+	retired += in->index;
+	next = b->end_pc;
+	CHAIN();
 do_ILLEGAL:
 	cause = CAUSE_ILLEGAL;
 	address = (uint32_t)in->imm;
 	goto fault;
 do_LUI:
-	x[in->rd] = (uint64_t)(int64_t)in->imm;
-	NEXT();
+	RESULT(IMM);
 do_AUIPC:
-	x[in->rd] = PC_HERE() + (uint64_t)(int64_t)in->imm;
-	NEXT();
+	RESULT(PC_HERE() + IMM);
 /* With C, targets need 2-byte alignment only, which even immediates and jalr's
  * cleared bit 0 always give: no instruction-address-misaligned traps. */
 do_JAL:
-	x[in->rd] = PC_NEXT();
-	LEAVE(PC_HERE() + (uint64_t)(int64_t)in->imm);
+	x[in->rd] = b->end_pc;
+	LEAVE(b->target_pc);
 do_JALR:
-	value = (x[in->rs1] + (uint64_t)(int64_t)in->imm) & ~1ull;
-	x[in->rd] = PC_NEXT();
+	value = (x[in->rs1] + IMM) & ~1ull;
+	x[in->rd] = b->end_pc;
 	LEAVE(value);
-#define BRANCH(condition)                                                              \
-	do {                                                                           \
-		if (!(condition))                                                      \
-			LEAVE(PC_NEXT());                                          \
-		LEAVE(PC_HERE() + (uint64_t)(int64_t)in->imm);                         \
+/* A branch ends its block: its targets are the block's. Two exits, not a
+ * select: the host predicts the guest branch and runs ahead instead of waiting
+ * for the operands, and each direction has its own dispatch jump. */
+#define BRANCH(condition)                      \
+	do {                                   \
+		if (condition)                 \
+			LEAVE(b->target_pc);   \
+		LEAVE(b->end_pc);              \
 	} while (0)
-do_BEQ:
-	BRANCH(x[in->rs1] == x[in->rs2]);
-do_BNE:
-	BRANCH(x[in->rs1] != x[in->rs2]);
-do_BLT:
-	BRANCH((int64_t)x[in->rs1] < (int64_t)x[in->rs2]);
-do_BGE:
-	BRANCH((int64_t)x[in->rs1] >= (int64_t)x[in->rs2]);
-do_BLTU:
-	BRANCH(x[in->rs1] < x[in->rs2]);
-do_BGEU:
-	BRANCH(x[in->rs1] >= x[in->rs2]);
-do_LB:
-	LOAD(int8_t);
-do_LH:
-	LOAD(int16_t);
-do_LW:
-	LOAD(int32_t);
-do_LD:
-	LOAD(int64_t);
-do_LBU:
-	LOAD(uint8_t);
-do_LHU:
-	LOAD(uint16_t);
-do_LWU:
-	LOAD(uint32_t);
-do_SB:
-	STORE(uint8_t);
-do_SH:
-	STORE(uint16_t);
-do_SW:
-	STORE(uint32_t);
-do_SD:
-	STORE(uint64_t);
-do_ADDI:
-	x[in->rd] = x[in->rs1] + (uint64_t)(int64_t)in->imm;
-	NEXT();
-do_SLTI:
-	x[in->rd] = (int64_t)x[in->rs1] < (int64_t)in->imm;
-	NEXT();
-do_SLTIU:
-	x[in->rd] = x[in->rs1] < (uint64_t)(int64_t)in->imm;
-	NEXT();
-do_XORI:
-	x[in->rd] = x[in->rs1] ^ (uint64_t)(int64_t)in->imm;
-	NEXT();
-do_ORI:
-	x[in->rd] = x[in->rs1] | (uint64_t)(int64_t)in->imm;
-	NEXT();
-do_ANDI:
-	x[in->rd] = x[in->rs1] & (uint64_t)(int64_t)in->imm;
-	NEXT();
-do_SLLI:
-	x[in->rd] = x[in->rs1] << in->imm;
-	NEXT();
-do_SRLI:
-	x[in->rd] = x[in->rs1] >> in->imm;
-	NEXT();
-do_SRAI:
-	x[in->rd] = (uint64_t)((int64_t)x[in->rs1] >> in->imm);
-	NEXT();
-do_ADD:
-	x[in->rd] = x[in->rs1] + x[in->rs2];
-	NEXT();
-do_SUB:
-	x[in->rd] = x[in->rs1] - x[in->rs2];
-	NEXT();
-do_SLL:
-	x[in->rd] = x[in->rs1] << (x[in->rs2] & 63);
-	NEXT();
-do_SLT:
-	x[in->rd] = (int64_t)x[in->rs1] < (int64_t)x[in->rs2];
-	NEXT();
-do_SLTU:
-	x[in->rd] = x[in->rs1] < x[in->rs2];
-	NEXT();
-do_XOR:
-	x[in->rd] = x[in->rs1] ^ x[in->rs2];
-	NEXT();
-do_SRL:
-	x[in->rd] = x[in->rs1] >> (x[in->rs2] & 63);
-	NEXT();
-do_SRA:
-	x[in->rd] = (uint64_t)((int64_t)x[in->rs1] >> (x[in->rs2] & 63));
-	NEXT();
-do_OR:
-	x[in->rd] = x[in->rs1] | x[in->rs2];
-	NEXT();
-do_AND:
-	x[in->rd] = x[in->rs1] & x[in->rs2];
-	NEXT();
+	OPS_RS1_RS2(BEQ, BRANCH(A == B))
+	OPS_RS1_RS2(BNE, BRANCH(A != B))
+	OPS_RS1_RS2(BLT, BRANCH((int64_t)A < (int64_t)B))
+	OPS_RS1_RS2(BGE, BRANCH((int64_t)A >= (int64_t)B))
+	OPS_RS1_RS2(BLTU, BRANCH(A < B))
+	OPS_RS1_RS2(BGEU, BRANCH(A >= B))
+	OPS_RS1(LB, LOAD(int8_t, A))
+	OPS_RS1(LH, LOAD(int16_t, A))
+	OPS_RS1(LW, LOAD(int32_t, A))
+	OPS_RS1(LD, LOAD(int64_t, A))
+	OPS_RS1(LBU, LOAD(uint8_t, A))
+	OPS_RS1(LHU, LOAD(uint16_t, A))
+	OPS_RS1(LWU, LOAD(uint32_t, A))
+	OPS_RS1_RS2(SB, STORE(uint8_t, A, B))
+	OPS_RS1_RS2(SH, STORE(uint16_t, A, B))
+	OPS_RS1_RS2(SW, STORE(uint32_t, A, B))
+	OPS_RS1_RS2(SD, STORE(uint64_t, A, B))
+	OPS_RS1(ADDI, RESULT(A + IMM))
+	OPS_RS1(SLTI, RESULT((int64_t)A < (int64_t)IMM))
+	OPS_RS1(SLTIU, RESULT(A < IMM))
+	OPS_RS1(XORI, RESULT(A ^ IMM))
+	OPS_RS1(ORI, RESULT(A | IMM))
+	OPS_RS1(ANDI, RESULT(A & IMM))
+	OPS_RS1(SLLI, RESULT(A << in->imm))
+	OPS_RS1(SRLI, RESULT(A >> in->imm))
+	OPS_RS1(SRAI, RESULT((uint64_t)((int64_t)A >> in->imm)))
+	OPS_RS1_RS2(ADD, RESULT(A + B))
+	OPS_RS1_RS2(SUB, RESULT(A - B))
+	OPS_RS1_RS2(SLL, RESULT(A << (B & 63)))
+	OPS_RS1_RS2(SLT, RESULT((int64_t)A < (int64_t)B))
+	OPS_RS1_RS2(SLTU, RESULT(A < B))
+	OPS_RS1_RS2(XOR, RESULT(A ^ B))
+	OPS_RS1_RS2(SRL, RESULT(A >> (B & 63)))
+	OPS_RS1_RS2(SRA, RESULT((uint64_t)((int64_t)A >> (B & 63))))
+	OPS_RS1_RS2(OR, RESULT(A | B))
+	OPS_RS1_RS2(AND, RESULT(A & B))
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
-do_ADDIW:
-	x[in->rd] = SEXT32(x[in->rs1] + (uint64_t)(int64_t)in->imm);
-	NEXT();
-do_SLLIW:
-	x[in->rd] = SEXT32((uint32_t)x[in->rs1] << in->imm);
-	NEXT();
-do_SRLIW:
-	x[in->rd] = SEXT32((uint32_t)x[in->rs1] >> in->imm);
-	NEXT();
-do_SRAIW:
-	x[in->rd] = (uint64_t)(int64_t)((int32_t)x[in->rs1] >> in->imm);
-	NEXT();
-do_ADDW:
-	x[in->rd] = SEXT32(x[in->rs1] + x[in->rs2]);
-	NEXT();
-do_SUBW:
-	x[in->rd] = SEXT32(x[in->rs1] - x[in->rs2]);
-	NEXT();
-do_SLLW:
-	x[in->rd] = SEXT32((uint32_t)x[in->rs1] << (x[in->rs2] & 31));
-	NEXT();
-do_SRLW:
-	x[in->rd] = SEXT32((uint32_t)x[in->rs1] >> (x[in->rs2] & 31));
-	NEXT();
-do_SRAW:
-	x[in->rd] = (uint64_t)(int64_t)((int32_t)x[in->rs1] >> (x[in->rs2] & 31));
-	NEXT();
-do_MUL:
-	x[in->rd] = x[in->rs1] * x[in->rs2];
-	NEXT();
-do_MULH:
-	x[in->rd] = (uint64_t)(((__int128)(int64_t)x[in->rs1] * (__int128)(int64_t)x[in->rs2]) >> 64);
-	NEXT();
-do_MULHSU:
-	x[in->rd] = (uint64_t)(((__int128)(int64_t)x[in->rs1] *
-				(__int128)(unsigned __int128)x[in->rs2]) >> 64);
-	NEXT();
-do_MULHU:
-	x[in->rd] = (uint64_t)(((unsigned __int128)x[in->rs1] * x[in->rs2]) >> 64);
-	NEXT();
-do_DIV:
-	x[in->rd] = cpu_div64(x[in->rs1], x[in->rs2]);
-	NEXT();
-do_DIVU:
-	x[in->rd] = x[in->rs2] ? x[in->rs1] / x[in->rs2] : ~0ull;
-	NEXT();
-do_REM:
-	x[in->rd] = cpu_rem64(x[in->rs1], x[in->rs2]);
-	NEXT();
-do_REMU:
-	x[in->rd] = x[in->rs2] ? x[in->rs1] % x[in->rs2] : x[in->rs1];
-	NEXT();
-do_MULW:
-	x[in->rd] = SEXT32((uint32_t)x[in->rs1] * (uint32_t)x[in->rs2]);
-	NEXT();
-do_DIVW:
-	x[in->rd] = cpu_div32(x[in->rs1], x[in->rs2]);
-	NEXT();
-do_DIVUW:
-	x[in->rd] = (uint32_t)x[in->rs2] ? SEXT32((uint32_t)x[in->rs1] / (uint32_t)x[in->rs2])
-					 : ~0ull;
-	NEXT();
-do_REMW:
-	x[in->rd] = cpu_rem32(x[in->rs1], x[in->rs2]);
-	NEXT();
-do_REMUW:
-	x[in->rd] = (uint32_t)x[in->rs2] ? SEXT32((uint32_t)x[in->rs1] % (uint32_t)x[in->rs2])
-					 : SEXT32(x[in->rs1]);
-	NEXT();
+	OPS_RS1(ADDIW, RESULT(SEXT32(A + IMM)))
+	OPS_RS1(SLLIW, RESULT(SEXT32((uint32_t)A << in->imm)))
+	OPS_RS1(SRLIW, RESULT(SEXT32((uint32_t)A >> in->imm)))
+	OPS_RS1(SRAIW, RESULT((uint64_t)(int64_t)((int32_t)A >> in->imm)))
+	OPS_RS1_RS2(ADDW, RESULT(SEXT32(A + B)))
+	OPS_RS1_RS2(SUBW, RESULT(SEXT32(A - B)))
+	OPS_RS1_RS2(SLLW, RESULT(SEXT32((uint32_t)A << (B & 31))))
+	OPS_RS1_RS2(SRLW, RESULT(SEXT32((uint32_t)A >> (B & 31))))
+	OPS_RS1_RS2(SRAW, RESULT((uint64_t)(int64_t)((int32_t)A >> (B & 31))))
+	OPS_RS1_RS2(MUL, RESULT(A * B))
+	OPS_RS1_RS2(MULH, RESULT((uint64_t)(((__int128)(int64_t)A * (__int128)(int64_t)B) >> 64)))
+	OPS_RS1_RS2(MULHSU,
+		    RESULT((uint64_t)(((__int128)(int64_t)A * (__int128)(unsigned __int128)B) >> 64)))
+	OPS_RS1_RS2(MULHU, RESULT((uint64_t)(((unsigned __int128)A * B) >> 64)))
+	OPS_RS1_RS2(DIV, RESULT(cpu_div64(A, B)))
+	OPS_RS1_RS2(DIVU, RESULT(B ? A / B : ~0ull))
+	OPS_RS1_RS2(REM, RESULT(cpu_rem64(A, B)))
+	OPS_RS1_RS2(REMU, RESULT(B ? A % B : A))
+	OPS_RS1_RS2(MULW, RESULT(SEXT32((uint32_t)A * (uint32_t)B)))
+	OPS_RS1_RS2(DIVW, RESULT(cpu_div32(A, B)))
+	OPS_RS1_RS2(DIVUW, RESULT((uint32_t)B ? SEXT32((uint32_t)A / (uint32_t)B) : ~0ull))
+	OPS_RS1_RS2(REMW, RESULT(cpu_rem32(A, B)))
+	OPS_RS1_RS2(REMUW, RESULT((uint32_t)B ? SEXT32((uint32_t)A % (uint32_t)B) : SEXT32(A)))
 do_AMO:
+	SYNC_INSTRET();
 	cause = cpu_amo(h, in, &address);
 	if (unlikely(cause))
 		goto fault;
+	if (unlikely(h->exit_flags))
+		LEAVE_FLAGS(PC_NEXT());
 	NEXT();
 do_FENCE:
 	/* Guest fence: order this hart's earlier host accesses (guest loads/stores
@@ -380,46 +377,49 @@ do_FENCE_I:
 do_SYSTEM:
 	/* Out of line: instret must be exact for CSR reads, and the handler sets pc
 	 * itself (trap, mret, wfi). */
-	h->instret += INDEX();
-	retired += INDEX();
+	retired += in->index;
+	SYNC_INSTRET();
 	h->pc = PC_HERE();
-	retired += cpu_system(h, (uint32_t)in->imm, in->rd, in->length);
-	AFTER_EXIT_FLAGS();
-	goto next_block;
-
-leave_retired:
-	h->instret += INDEX() + 1;
-	retired += INDEX() + 1;
-	h->pc = next;
+	retired += cpu_system(h, (uint32_t)in->imm, in->rd,
+			      (unsigned)(b->offsets[in->index + 1u] - b->offsets[in->index]));
+	/* A minstret write moves instret by more than the retired count. */
+	instret_base = h->instret - retired;
 	AFTER_EXIT_FLAGS();
 	goto next_block;
 fault:
-	h->instret += INDEX();
-	retired += INDEX();
+	retired += in->index;
+	SYNC_INSTRET();
 	cpu_trap(h, (uint64_t)cause, address, PC_HERE());
 	AFTER_EXIT_FLAGS();
 	goto next_block;
-#undef INDEX
+#undef PC_AT
 #undef PC_HERE
 #undef PC_NEXT
 #undef DISPATCH
 #undef NEXT
 #undef LEAVE
+#undef LEAVE_FLAGS
+#undef CHAIN
+#undef SYNC_INSTRET
 #undef RAM_OK
 #undef LOAD
 #undef STORE
 #undef BRANCH
 #undef SEXT32
+#undef RESULT
+#undef IMM
+#undef OPS_RS1_RS2
+#undef OPS_RS1
 #undef AFTER_EXIT_FLAGS
 }
 
 uint64_t cpu_run(struct hart *h, uint64_t budget)
 {
 	h->exit_flags = 0;
-	return cpu_loop(h, budget, NULL);
+	return cpu_loop(h, budget, NULL, NULL);
 }
 
-void cpu_link_block(struct block *block)
+void cpu_link_block(struct block *block, const uint8_t *ops)
 {
-	cpu_loop(NULL, 0, block);
+	cpu_loop(NULL, 0, block, ops);
 }

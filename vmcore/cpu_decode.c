@@ -41,7 +41,7 @@ static int32_t imm_j(uint32_t w)
 			 (bits(w, 20, 20) << 11) | (bits(w, 30, 21) << 1));
 }
 
-static bool decode_op(uint32_t w, struct insn *in)
+static bool decode_op(uint32_t w, struct insn *in, uint8_t *op)
 {
 	unsigned f3 = bits(w, 14, 12), f7 = bits(w, 31, 25);
 	static const uint8_t branch_ops[8] = { OP_BEQ, OP_BNE, 0, 0, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU };
@@ -55,135 +55,171 @@ static bool decode_op(uint32_t w, struct insn *in)
 	in->rd = (uint8_t)bits(w, 11, 7);
 	in->rs1 = (uint8_t)bits(w, 19, 15);
 	in->rs2 = (uint8_t)bits(w, 24, 20);
-	in->op = OP_ILLEGAL;
+	*op = OP_ILLEGAL;
 	in->imm = (int32_t)w; /* raw bits, for OP_ILLEGAL and OP_SYSTEM */
 	switch (bits(w, 6, 0)) {
 	case 0x37:
-		in->op = OP_LUI;
+		*op = OP_LUI;
 		in->imm = (int32_t)(w & 0xfffff000u);
 		return false;
 	case 0x17:
-		in->op = OP_AUIPC;
+		*op = OP_AUIPC;
 		in->imm = (int32_t)(w & 0xfffff000u);
 		return false;
 	case 0x6f:
-		in->op = OP_JAL;
+		*op = OP_JAL;
 		in->imm = imm_j(w);
 		return true;
 	case 0x67:
 		if (f3 == 0) {
-			in->op = OP_JALR;
+			*op = OP_JALR;
 			in->imm = imm_i(w);
 		}
 		return true;
 	case 0x63:
 		if (branch_ops[f3]) {
-			in->op = branch_ops[f3];
+			*op = branch_ops[f3];
 			in->imm = imm_b(w);
 		}
 		return true;
 	case 0x03:
 		if (load_ops[f3]) {
-			in->op = load_ops[f3];
+			*op = load_ops[f3];
 			in->imm = imm_i(w);
 		}
-		return in->op == OP_ILLEGAL;
+		return *op == OP_ILLEGAL;
 	case 0x23:
 		if (store_ops[f3]) {
-			in->op = store_ops[f3];
+			*op = store_ops[f3];
 			in->imm = imm_s(w);
 		}
-		return in->op == OP_ILLEGAL;
+		return *op == OP_ILLEGAL;
 	case 0x13:
 		in->imm = imm_i(w);
 		switch (f3) {
-		case 0: in->op = OP_ADDI; break;
-		case 2: in->op = OP_SLTI; break;
-		case 3: in->op = OP_SLTIU; break;
-		case 4: in->op = OP_XORI; break;
-		case 6: in->op = OP_ORI; break;
-		case 7: in->op = OP_ANDI; break;
+		case 0: *op = OP_ADDI; break;
+		case 2: *op = OP_SLTI; break;
+		case 3: *op = OP_SLTIU; break;
+		case 4: *op = OP_XORI; break;
+		case 6: *op = OP_ORI; break;
+		case 7: *op = OP_ANDI; break;
 		case 1:
 			if (bits(w, 31, 26) == 0) {
-				in->op = OP_SLLI;
+				*op = OP_SLLI;
 				in->imm = (int32_t)bits(w, 25, 20);
 			}
 			break;
 		case 5:
 			in->imm = (int32_t)bits(w, 25, 20);
 			if (bits(w, 31, 26) == 0)
-				in->op = OP_SRLI;
+				*op = OP_SRLI;
 			else if (bits(w, 31, 26) == 0x10)
-				in->op = OP_SRAI;
+				*op = OP_SRAI;
 			break;
 		}
-		return in->op == OP_ILLEGAL;
+		return *op == OP_ILLEGAL;
 	case 0x1b:
 		in->imm = imm_i(w);
 		if (f3 == 0) {
-			in->op = OP_ADDIW;
+			*op = OP_ADDIW;
 		} else if (f3 == 1 && f7 == 0) {
-			in->op = OP_SLLIW;
+			*op = OP_SLLIW;
 			in->imm = (int32_t)in->rs2;
 		} else if (f3 == 5 && (f7 == 0 || f7 == 0x20)) {
-			in->op = f7 ? OP_SRAIW : OP_SRLIW;
+			*op = f7 ? OP_SRAIW : OP_SRLIW;
 			in->imm = (int32_t)in->rs2;
 		}
-		return in->op == OP_ILLEGAL;
+		return *op == OP_ILLEGAL;
 	case 0x33:
 		if (f7 == 0)
-			in->op = alu_ops[f3];
+			*op = alu_ops[f3];
 		else if (f7 == 1)
-			in->op = mul_ops[f3];
+			*op = mul_ops[f3];
 		else if (f7 == 0x20 && f3 == 0)
-			in->op = OP_SUB;
+			*op = OP_SUB;
 		else if (f7 == 0x20 && f3 == 5)
-			in->op = OP_SRA;
-		return in->op == OP_ILLEGAL;
+			*op = OP_SRA;
+		return *op == OP_ILLEGAL;
 	case 0x3b:
 		if (f7 == 0 && f3 == 0)
-			in->op = OP_ADDW;
+			*op = OP_ADDW;
 		else if (f7 == 0x20 && f3 == 0)
-			in->op = OP_SUBW;
+			*op = OP_SUBW;
 		else if (f7 == 0 && f3 == 1)
-			in->op = OP_SLLW;
+			*op = OP_SLLW;
 		else if (f7 == 0 && f3 == 5)
-			in->op = OP_SRLW;
+			*op = OP_SRLW;
 		else if (f7 == 0x20 && f3 == 5)
-			in->op = OP_SRAW;
+			*op = OP_SRAW;
 		else if (f7 == 1 && mulw_ops[f3])
-			in->op = mulw_ops[f3];
-		return in->op == OP_ILLEGAL;
+			*op = mulw_ops[f3];
+		return *op == OP_ILLEGAL;
 	case 0x2f: {
 		unsigned f5 = bits(w, 31, 27);
 		bool known = f5 == 0x00 || f5 == 0x01 || f5 == 0x02 || f5 == 0x03 || f5 == 0x04 ||
 			     f5 == 0x08 || f5 == 0x0c || f5 == 0x10 || f5 == 0x14 || f5 == 0x18 ||
 			     f5 == 0x1c;
 		if ((f3 == 2 || f3 == 3) && known && !(f5 == 0x02 && in->rs2 != 0)) {
-			in->op = OP_AMO;
+			*op = OP_AMO;
 			in->imm = (int32_t)(f5 << 8 | f3);
 		}
-		return in->op == OP_ILLEGAL;
+		return *op == OP_ILLEGAL;
 	}
 	case 0x0f:
 		if (f3 == 0)
-			in->op = OP_FENCE;
+			*op = OP_FENCE;
 		else if (f3 == 1)
-			in->op = OP_FENCE_I;
-		return in->op != OP_FENCE;
+			*op = OP_FENCE_I;
+		return *op != OP_FENCE;
 	case 0x73:
 		/* ecall, ebreak, mret, wfi and the CSR instructions all end a block: they
 		 * trap, change interrupt enables or read instret, handled out of line. */
-		in->op = OP_SYSTEM;
+		*op = OP_SYSTEM;
 		return true;
 	default:
 		return true;
 	}
 }
 
+/* Operand forwarding (cpu_ops.h): a source register that the latest result
+ * operation of the block wrote is read from the host register holding that
+ * result. Only result operations and AMOs write registers inside a block (jumps
+ * and system instructions end it), so "the latest result's rd" is exact. */
+static void decode_forward(const struct insn *insns, uint8_t *ops, uint32_t count)
+{
+#define FORWARD_ENTRY_F1(name) [OP_##name] = OP_##name##_F1,
+#define FORWARD_ENTRY_F2(name) [OP_##name] = OP_##name##_F2,
+#define RESULT_ENTRY(name) [OP_##name] = true,
+	static const uint8_t forward_rs1[OP_COUNT] = { CPU_OPS_FORWARD_RS1(FORWARD_ENTRY_F1) };
+	static const uint8_t forward_rs2[OP_COUNT] = { CPU_OPS_FORWARD_RS2(FORWARD_ENTRY_F2) };
+	static const bool result[OP_COUNT] = {
+		[OP_LUI] = true, [OP_AUIPC] = true,
+		CPU_OPS_RESULT_RS1_RS2(RESULT_ENTRY) CPU_OPS_RESULT_RS1(RESULT_ENTRY)
+	};
+#undef FORWARD_ENTRY_F1
+#undef FORWARD_ENTRY_F2
+#undef RESULT_ENTRY
+	unsigned held = 0xff; /* no register: nothing forwarded yet */
+
+	for (uint32_t i = 0; i < count; i++) {
+		unsigned op = ops[i];
+
+		if (forward_rs1[op] && insns[i].rs1 == held)
+			ops[i] = forward_rs1[op];
+		else if (forward_rs2[op] && insns[i].rs2 == held)
+			ops[i] = forward_rs2[op];
+		if (result[op])
+			held = insns[i].rd; /* CPU_REG_SINK for x0: matches no source */
+		else if (op == OP_AMO)
+			held = 0xff;
+	}
+}
+
 struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 {
 	struct insn insns[BLOCK_MAX_INSNS + 1];
+	uint8_t ops[BLOCK_MAX_INSNS + 1];
+	uint16_t offsets[BLOCK_MAX_INSNS + 1];
 	uint32_t count = 0, offset = 0;
 	uint64_t page_end = (pc | ((1ull << MEM_PAGE_SHIFT) - 1)) + 1;
 	struct block *block;
@@ -196,8 +232,9 @@ struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 	while (!ends && count < BLOCK_MAX_INSNS && pc + offset < page_end) {
 		const uint8_t *p = mem_ram_pointer(vm, pc + offset, 2);
 		struct insn *in = &insns[count];
+		uint8_t *op = &ops[count];
 		uint16_t half;
-		uint32_t word;
+		uint32_t word, length;
 
 		if (!p)
 			break;
@@ -206,37 +243,51 @@ struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 		half = ck_pr_load_16((const uint16_t *)(const void *)p);
 		if ((half & 3) != 3) {
 			word = cpu_expand_compressed(half);
-			ends = decode_op(word, in);
+			ends = decode_op(word, in, op);
 			if (word == 0)
 				in->imm = half; /* illegal: mtval is the 16-bit instruction */
-			in->length = 2;
+			length = 2;
 		} else {
 			p = mem_ram_pointer(vm, pc + offset, 4);
 			if (!p)
 				break;
 			memcpy(&word, p, sizeof word); /* 2-byte aligned with C */
-			ends = decode_op(word, in);
-			in->length = 4;
+			ends = decode_op(word, in, op);
+			length = 4;
 			if (pc + offset + 4 > page_end)
 				ends = true;
 		}
-		in->offset = (uint16_t)offset;
+		offsets[count] = (uint16_t)offset;
+		in->index = (uint8_t)count;
 		if (in->rd == 0)
 			in->rd = CPU_REG_SINK;
-		offset += in->length;
+		offset += length;
 		count++;
 	}
 	if (count == 0)
 		return NULL; /* the first instruction's second half is outside RAM */
-	insns[count] = (struct insn){ .op = OP_END, .offset = (uint16_t)offset };
+	insns[count] = (struct insn){ .index = (uint8_t)count };
+	ops[count] = OP_END;
+	offsets[count] = (uint16_t)offset;
 	block = vm_alloc(vm, sizeof *block + sizeof(struct insn) * (count + 1));
 	if (!block)
 		return NULL;
 	block->pc = pc;
+	block->end_pc = pc + offset;
+	block->target_pc = 0;
+	switch (ops[count - 1]) {
+	case OP_JAL: case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
+		block->target_pc = pc + offsets[count - 1] + (uint64_t)(int64_t)insns[count - 1].imm;
+		break;
+	default:
+		break;
+	}
 	block->last_byte = pc + offset - 1;
 	block->count = count;
 	block->vm = vm;
+	memcpy(block->offsets, offsets, sizeof offsets);
 	memcpy(block->insns, insns, sizeof(struct insn) * (count + 1));
-	cpu_link_block(block);
+	decode_forward(insns, ops, count);
+	cpu_link_block(block, ops);
 	return block;
 }

@@ -31,6 +31,9 @@ void irq_set_now(struct vm *vm, unsigned hart, uint64_t bits, unsigned slot)
 	 * every host): mip is set before exec_wake_hart reads the hart's state. */
 	ck_pr_or_64(&h->mip, bits);
 	ck_pr_fence_memory();
+	/* After the fence: mip is set before attention (cpu.c clears attention, then
+	 * reads mip). */
+	cpu_attention(h);
 	exec_wake_hart(vm, h, slot);
 }
 

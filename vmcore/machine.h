@@ -69,31 +69,33 @@ enum trap_cause {
 	CAUSE_ECALL_M = 11,
 };
 
-/* One pre-decoded instruction; rd 0 is rewritten to CPU_REG_SINK at decode.
- * Branch and jump targets are the instruction's pc + imm. */
+/* One pre-decoded instruction, 16 bytes; rd 0 is rewritten to CPU_REG_SINK at
+ * decode. Its pc is its block's pc + offsets[index]. */
 struct insn {
-	const void *handler;   /* cpu.c's handler for op (direct threading) */
-	uint8_t op;
+	const void *handler;   /* cpu.c's handler for its operation (direct threading) */
+	int32_t imm;           /* see cpu_ops.h for AMO, SYSTEM, ILLEGAL */
 	uint8_t rd;
 	uint8_t rs1;
 	uint8_t rs2;
-	int32_t imm;           /* see cpu_ops.h for AMO, SYSTEM, ILLEGAL */
-	uint16_t offset;       /* pc - block pc */
-	uint8_t length;        /* 2 (compressed) or 4 bytes */
+	uint8_t index;         /* instructions before it in its block */
 };
 
 #define BLOCK_MAX_INSNS 64
 
 /* A decoded straight-line run ending at a control transfer, a system instruction,
  * a page end or BLOCK_MAX_INSNS; only a 32-bit instruction that straddles a page
- * end makes it touch two pages. Immutable once published; freed through ck_epoch. */
+ * end makes it touch two pages. Only its last instruction transfers control.
+ * Immutable once published; freed through ck_epoch. */
 struct block {
 	uint64_t pc;
+	uint64_t end_pc;      /* pc after the last instruction (the fall-through) */
+	uint64_t target_pc;   /* the last instruction's branch or jal target, else 0 */
 	uint64_t last_byte;   /* address of the block's last instruction byte */
 	uint32_t count;       /* instructions, not counting the closing pseudo-op */
 	struct block *next;   /* hash chain, under the bcache lock */
 	struct vm *vm;
 	ck_epoch_entry_t epoch_entry;
+	uint16_t offsets[BLOCK_MAX_INSNS + 1]; /* pc - block pc, by index; [count]: end */
 	struct insn insns[];  /* count + 1 */
 };
 
@@ -131,6 +133,10 @@ struct hart {
 	struct vm *vm;
 
 	uint64_t mip;            /* written by other threads: ck_pr only */
+	/* Non-zero: look at mip, vm->stop and the deterministic timer at the next
+	 * block boundary. Set (ck_pr) by whoever sets mip bits or stops the VM, so
+	 * chained blocks test one word; cleared by the hart before it looks. */
+	uint32_t attention;
 	uint32_t state;          /* enum hart_state, ck_pr only */
 
 	uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie;
@@ -277,8 +283,15 @@ uint64_t cpu_run(struct hart *hart, uint64_t budget);
 void cpu_trap(struct hart *hart, uint64_t cause, uint64_t tval, uint64_t pc);
 void cpu_dump(const struct hart *hart, FILE *out);
 struct block *cpu_decode_block(struct vm *vm, uint64_t pc);
-/* Sets the handler of every instruction of a decoded block. */
-void cpu_link_block(struct block *block);
+/* Sets the handler of every instruction of a decoded block from ops (enum
+ * cpu_op, count + 1 of them). */
+void cpu_link_block(struct block *block, const uint8_t *ops);
+/* After setting mip bits of, or stopping, a hart: it looks at the next block
+ * boundary (ordering: see cpu.c). */
+static inline void cpu_attention(struct hart *hart)
+{
+	ck_pr_store_32(&hart->attention, 1);
+}
 
 /* mem.c: slow paths; return 0 or a trap cause. */
 int mem_load(struct hart *hart, uint64_t addr, unsigned size, uint64_t *value);

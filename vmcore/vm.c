@@ -42,6 +42,11 @@ void vm_finish(struct vm *vm, enum vm_outcome outcome, uint64_t code)
 	ck_pr_store_32(&vm->outcome, claimed + (uint32_t)outcome);
 	ck_pr_fence_store();
 	ck_pr_store_32(&vm->stop, 1);
+	/* Release: stop is visible before any hart's attention (cpu.c clears
+	 * attention, then reads stop). */
+	ck_pr_fence_store();
+	for (unsigned i = 0; vm->harts && i < vm->harts_count; i++)
+		cpu_attention(&vm->harts[i]);
 	ck_pr_inc_32(&vm->done_word);
 	ck_pr_inc_32(&vm->exec_signal);
 	ck_pr_inc_32(&vm->blk.doorbell);
