@@ -38,3 +38,18 @@ bool lock_select(const char *option, const char *text, const struct ll_info **se
 			selected[(*count)++] = &ll_registry[i];
 	return true;
 }
+
+size_t lock_exclude(const struct ll_info **locks, size_t count, const char *excluded)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		const char *at = strstr(excluded, locks[i]->name);
+		size_t len = strlen(locks[i]->name);
+		bool named = at != NULL && (at == excluded || at[-1] == ',') &&
+			     (at[len] == ',' || at[len] == '\0');
+		if (!named)
+			locks[kept++] = locks[i];
+	}
+	return kept;
+}

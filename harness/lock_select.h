@@ -15,4 +15,8 @@
 bool lock_select(const char *option, const char *text, const struct ll_info **selected,
 		 size_t *count);
 
+/* Drops the locks named in excluded (comma-separated) from selected, keeping the
+ * order; returns how many remain. */
+size_t lock_exclude(const struct ll_info **selected, size_t count, const char *excluded);
+
 #endif

@@ -1,5 +1,7 @@
 #include "harness/run_state.h"
 
+#include "harness/cli.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -195,3 +197,45 @@ void run_state_clear(const struct bundle *bundle, const struct matrix *m, unsign
 	snprintf(path, sizeof path, "%s/" STATE_DIR, bundle->dir);
 	rmdir(path);
 }
+
+char **run_state_saved_command(const char *dir, int *argc, json_t **storage, char *excluded,
+			       size_t excluded_size)
+{
+	char path[1200];
+	json_error_t error;
+
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	json_t *meta = json_load_file(path, 0, &error);
+	if (meta == NULL) {
+		cli_error("--resume", dir, "no readable meta.json: %s", error.text);
+		return NULL;
+	}
+	if (json_is_true(json_object_get(meta, "complete"))) {
+		cli_error("--resume", dir, "this run is complete; nothing to resume");
+		json_decref(meta);
+		return NULL;
+	}
+	json_t *command = json_object_get(meta, "command_line");
+	size_t n = json_array_size(command);
+	char **argv = calloc(n + 1, sizeof *argv);
+	if (n == 0 || argv == NULL) {
+		cli_error("--resume", dir, "meta.json has no command line");
+		free(argv);
+		json_decref(meta);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		argv[i] = (char *)json_string_value(json_array_get(command, i));
+	excluded[0] = '\0';
+	json_t *failures = json_object_get(meta, "preflight_failures"), *failure;
+	size_t index;
+	json_array_foreach(failures, index, failure) {
+		size_t used = strlen(excluded);
+		snprintf(excluded + used, excluded_size - used, "%s%s", used ? "," : "",
+			 json_string_value(json_object_get(failure, "what")));
+	}
+	*argc = (int)n;
+	*storage = meta;
+	return argv;
+}
+

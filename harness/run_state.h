@@ -34,4 +34,13 @@ long run_state_load_rows(const char *dir, const struct matrix *matrix, unsigned 
 /* Removes the saved histograms once the final files are written. */
 void run_state_clear(const struct bundle *bundle, const struct matrix *matrix, unsigned reps);
 
+/*
+ * The command line an unfinished bundle was started with (from its meta.json), so
+ * --resume measures exactly the plan that wrote its rows, and in excluded the
+ * locks its pre-flight left out (comma-separated). Returns an argv to free (its
+ * strings live in *storage, to json_decref after), or NULL after printing why.
+ */
+char **run_state_saved_command(const char *dir, int *argc, json_t **storage, char *excluded,
+			       size_t excluded_size);
+
 #endif

@@ -1,0 +1,290 @@
+#include "harness/run_options.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli.h"
+
+void run_options_defaults(struct run_options *o, unsigned numa_nodes)
+{
+	*o = (struct run_options){
+		.profile = matrix_find_profile("bench"),
+		.locks = "all",
+		.seed = 1,
+		.pin = true,
+		.preflight = true,
+		.numa_nodes = numa_nodes ? numa_nodes : 1,
+	};
+}
+
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: locklab run [--profile quick|bench|full] [--lock L] [--workload W[,W...]]\n"
+		"                   [--threads N,...] [--cs NS,...] [--ncs NS,...] [--read-pct P,...]\n"
+		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
+		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight]\n"
+		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
+		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
+		"rep in its own child process under a watchdog, in a seeded shuffled order, and\n"
+		"writes a result bundle (runs.csv, summary.csv, hist/, meta.json, topology.xml).\n"
+		"  --profile P      quick (< 1 min on 2 CPUs), bench (default, < 10 min), full\n"
+		"  --lock L         locks, comma-separated, or all (default; null may be named,\n"
+		"                   broken never: it is torture's negative control)\n"
+		"  --workload W     run these workloads with the lists below instead of the\n"
+		"                   profile's blocks:");
+	for (size_t i = 0; i < workload_registry_count; i++)
+		fprintf(out, " %s", workload_registry[i].name);
+	fprintf(out,
+		"\n"
+		"  --threads N,...  thread counts (default: online CPUs); NxCPU means N times\n"
+		"                   the online CPUs, e.g. 2xCPU\n"
+		"  --cs NS,...      busy work inside the critical section, ns (default 50)\n"
+		"  --ncs NS,...     busy work between critical sections, ns (default 200)\n"
+		"  --read-pct P,... rwmix: percent of operations that read (default 90)\n"
+		"  --duration S     measured seconds per rep (profile default)\n"
+		"  --warmup S       unmeasured seconds before each rep (profile default)\n"
+		"  --reps N         repetitions per cell (profile default; >= 2 for a CV)\n"
+		"  --sample-every N time one operation in N for latency histograms (power of\n"
+		"                   two; default per workload: 1024 uncontended, 64 contended\n"
+		"                   and rwmix, every one in handoff); throughput counts all\n"
+		"  --seed K         order of the shuffled cells and bootstrap seeds (default 1)\n"
+		"  --no-pin         let the OS place threads (default: round-robin over CPUs)\n"
+		"  --nodes N        NUMA nodes the lock contexts are spread over (default: this\n"
+		"                   machine's)\n"
+		"  --no-preflight   skip the short torture that proves each lock before it is\n"
+		"                   measured\n"
+		"  --out DIR        bundle directory; must not exist (default results/<UTC>-<host>)\n"
+		"  --max-time S     refuse a plan whose estimate exceeds S seconds\n"
+		"  --resume DIR     finish an interrupted run (Ctrl-C, a crash): the options\n"
+		"                   come from DIR/meta.json; measured reps are kept\n"
+		"  --help           this text\n");
+}
+
+static bool parse_thread_list(const char *text, struct run_options *o)
+{
+	char *copy = strdup(text), *cursor = copy, *item;
+
+	o->thread_count = 0;
+	while ((item = strsep(&cursor, ",")) != NULL) {
+		unsigned long value;
+		size_t len = strlen(item);
+		bool per_cpu = len > 4 && strcmp(item + len - 4, "xCPU") == 0;
+
+		if (o->thread_count == MATRIX_MAX_VALUES) {
+			cli_error("--threads", text, "more than %d values", MATRIX_MAX_VALUES);
+			free(copy);
+			return false;
+		}
+		if (per_cpu)
+			item[len - 4] = '\0';
+		if (!cli_parse_uint("--threads", item[0] ? item : text, 1, CELL_MAX_THREADS, &value)) {
+			free(copy);
+			return false;
+		}
+		o->threads[o->thread_count++] = (struct thread_count){ (unsigned)value, per_cpu };
+	}
+	free(copy);
+	return true;
+}
+
+static bool parse_uint_list(const char *option, const char *text, unsigned long max,
+			    unsigned *values, size_t *count)
+{
+	char *copy = strdup(text), *cursor = copy, *item;
+
+	*count = 0;
+	while ((item = strsep(&cursor, ",")) != NULL) {
+		unsigned long value;
+
+		if (*count == MATRIX_MAX_VALUES) {
+			cli_error(option, text, "more than %d values", MATRIX_MAX_VALUES);
+			free(copy);
+			return false;
+		}
+		if (!cli_parse_uint(option, item, 0, max, &value)) {
+			free(copy);
+			return false;
+		}
+		values[(*count)++] = (unsigned)value;
+	}
+	free(copy);
+	return true;
+}
+
+/* The blocks the command line asked for, one per --workload name. */
+bool run_options_custom_blocks(struct run_options *o)
+{
+	char *copy = strdup(o->workloads ? o->workloads : "contended"), *cursor = copy, *name;
+
+	if (o->thread_count == 0)
+		o->threads[o->thread_count++] = (struct thread_count){ 1, true };
+	if (o->cs_count == 0)
+		o->cs[o->cs_count++] = 50;
+	if (o->ncs_count == 0)
+		o->ncs[o->ncs_count++] = 200;
+	if (o->read_count == 0)
+		o->read_pct[o->read_count++] = 90;
+	o->custom_block_count = 0;
+	while ((name = strsep(&cursor, ",")) != NULL) {
+		struct matrix_block *b = &o->custom_blocks[o->custom_block_count];
+
+		if (workload_find(name) == NULL) {
+			cli_error("--workload", name[0] ? name : "\"\"",
+				  "unknown workload (see 'locklab run --help')");
+			free(copy);
+			return false;
+		}
+		if (o->custom_block_count == sizeof o->custom_blocks / sizeof o->custom_blocks[0]) {
+			cli_error("--workload", o->workloads, "too many workloads");
+			free(copy);
+			return false;
+		}
+		*b = (struct matrix_block){ .thread_count = o->thread_count,
+					    .cs_count = o->cs_count,
+					    .ncs_count = o->ncs_count,
+					    .read_count = o->read_count };
+		b->workload = workload_find(name)->name;
+		memcpy(b->threads, o->threads, sizeof o->threads);
+		memcpy(b->cs_ns, o->cs, sizeof o->cs);
+		memcpy(b->ncs_ns, o->ncs, sizeof o->ncs);
+		memcpy(b->read_pct, o->read_pct, sizeof o->read_pct);
+		o->custom_block_count++;
+	}
+	free(copy);
+	return true;
+}
+
+int run_options_parse(int argc, char **argv, struct run_options *o)
+{
+	static const struct option options[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "lock", required_argument, NULL, 'l' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "cs", required_argument, NULL, 'c' },
+		{ "ncs", required_argument, NULL, 'n' },
+		{ "read-pct", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "warmup", required_argument, NULL, 'u' },
+		{ "reps", required_argument, NULL, 'R' },
+		{ "sample-every", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 'k' },
+		{ "no-pin", no_argument, NULL, 'P' },
+		{ "nodes", required_argument, NULL, 'N' },
+		{ "no-preflight", no_argument, NULL, 'F' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "max-time", required_argument, NULL, 'm' },
+		{ "resume", required_argument, NULL, 'E' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double duration = NAN, warmup = NAN;
+	unsigned long reps = 0, value;
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			o->profile = matrix_find_profile(optarg);
+			if (o->profile == NULL) {
+				cli_error("--profile", optarg, "unknown profile (quick, bench, full)");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'l':
+			o->locks = optarg;
+			break;
+		case 'w':
+			o->workloads = optarg;
+			o->custom = true;
+			break;
+		case 't':
+			if (!parse_thread_list(optarg, o))
+				return EXIT_USAGE;
+			o->custom = true;
+			break;
+		case 'c':
+			if (!parse_uint_list("--cs", optarg, 10000000, o->cs, &o->cs_count))
+				return EXIT_USAGE;
+			o->custom = true;
+			break;
+		case 'n':
+			if (!parse_uint_list("--ncs", optarg, 10000000, o->ncs, &o->ncs_count))
+				return EXIT_USAGE;
+			o->custom = true;
+			break;
+		case 'r':
+			if (!parse_uint_list("--read-pct", optarg, 100, o->read_pct, &o->read_count))
+				return EXIT_USAGE;
+			o->custom = true;
+			break;
+		case 'd':
+			if (!cli_parse_double("--duration", optarg, 0.001, 3600, &duration))
+				return EXIT_USAGE;
+			break;
+		case 'u':
+			if (!cli_parse_double("--warmup", optarg, 0, 3600, &warmup))
+				return EXIT_USAGE;
+			break;
+		case 'R':
+			if (!cli_parse_uint("--reps", optarg, 1, 1000, &reps))
+				return EXIT_USAGE;
+			break;
+		case 'S':
+			if (!cli_parse_uint("--sample-every", optarg, 1, 1u << 30, &value))
+				return EXIT_USAGE;
+			if (value & (value - 1)) {
+				cli_error("--sample-every", optarg, "not a power of two");
+				return EXIT_USAGE;
+			}
+			o->sample_every = (unsigned)value;
+			break;
+		case 'k':
+			if (!cli_parse_uint("--seed", optarg, 0, (unsigned long)-1, &value))
+				return EXIT_USAGE;
+			o->seed = value;
+			break;
+		case 'P':
+			o->pin = false;
+			break;
+		case 'N':
+			if (!cli_parse_uint("--nodes", optarg, 1, 1024, &value))
+				return EXIT_USAGE;
+			o->numa_nodes = (unsigned)value;
+			break;
+		case 'F':
+			o->preflight = false;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'E':
+			o->resume = optarg;
+			break;
+		case 'm':
+			if (!cli_parse_double("--max-time", optarg, 0.001, 1e9, &o->max_time_s))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			return cli_bad_option("run", argc, argv);
+		}
+	}
+	if (optind < argc) {
+		cli_error("run", argv[optind], "unexpected argument (see 'locklab run --help')");
+		return EXIT_USAGE;
+	}
+	o->duration_s = isnan(duration) ? o->profile->duration_s : duration;
+	o->warmup_s = isnan(warmup) ? o->profile->warmup_s : warmup;
+	o->reps = reps ? (unsigned)reps : o->profile->reps;
+	return -1; /* go on */
+}
+
