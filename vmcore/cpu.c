@@ -54,9 +54,14 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 #define CPU_OP_LABEL(name) [OP_##name] = &&do_##name,
 #define CPU_OP_LABEL_F1(name) [OP_##name##_F1] = &&do_##name##_F1,
 #define CPU_OP_LABEL_F2(name) [OP_##name##_F2] = &&do_##name##_F2,
+#define CPU_OP_LABEL_FUSED(first, first_variant, second, second_variant)      \
+	[OP_##first##first_variant##_THEN_##second##second_variant] =              \
+		&&do_##first##first_variant##_THEN_##second##second_variant,
 		CPU_OPS(CPU_OP_LABEL)
 		CPU_OPS_FORWARD_RS1(CPU_OP_LABEL_F1)
 		CPU_OPS_FORWARD_RS2(CPU_OP_LABEL_F2)
+		CPU_OPS_FUSED(CPU_OP_LABEL_FUSED)
+#undef CPU_OP_LABEL_FUSED
 #undef CPU_OP_LABEL
 #undef CPU_OP_LABEL_F1
 #undef CPU_OP_LABEL_F2
@@ -70,6 +75,7 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 	uint64_t instret_base; /* hart->instret is instret_base + retired */
 	uint64_t acc = 0; /* the latest result, for forwarded operands (cpu_ops.h) */
 	uint8_t *ram;
+	const uint8_t *page_flags; /* ck_pr loads only: other harts decode code */
 	bool deterministic;
 	int cause;
 
@@ -87,6 +93,7 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 	x = h->x;
 	ram = h->ram;
 	ram_limit = h->ram_limit;
+	page_flags = h->page_flags;
 
 #define PC_AT(index) (b->pc + b->offsets[index])
 #define PC_HERE() PC_AT(in->index)
@@ -143,48 +150,54 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 		goto leave_flags;              \
 	} while (0)
 #define RAM_OK(addr) (offset = (addr) - MEM_RAM_BASE, likely(offset <= ram_limit))
-/* An instruction's result: to rd, and to acc for a forwarded successor. */
-#define RESULT(v)                      \
+/* An instruction's result: to rd, and to acc for a forwarded successor. The
+ * _THEN forms, and LOAD and STORE, end with then(): NEXT() to dispatch, or
+ * FUSED_NEXT() inside a superinstruction. */
+#define RESULT_THEN(then, v)           \
 	do {                           \
 		acc = (v);             \
 		x[in->rd] = acc;       \
-		NEXT();                \
+		then();                \
 	} while (0)
-#define LOAD(type, base)                                                               \
+#define RESULT(v) RESULT_THEN(NEXT, v)
+/* The fast paths of loads and stores keep their operands in locals: address
+ * and value are address-taken (slow-path calls), so gcc keeps them in memory. */
+#define LOAD(then, type, base)                                                  \
 	do {                                                                           \
-		address = (base) + (uint64_t)(int64_t)in->imm;                         \
-		if (RAM_OK(address)) {                                                 \
+		const uint64_t load_address = (base) + (uint64_t)(int64_t)in->imm;     \
+		if (RAM_OK(load_address)) {                                            \
 			type loaded;                                                   \
 			memcpy(&loaded, ram + offset, sizeof loaded);                  \
-			RESULT((uint64_t)(int64_t)loaded);                             \
+			RESULT_THEN(then, (uint64_t)(int64_t)loaded);                  \
 		}                                                                      \
+		address = load_address;                                                \
 		SYNC_INSTRET();                                                        \
 		cause = mem_load(h, address, sizeof(type), &value);                    \
 		if (unlikely(cause))                                                   \
 			goto fault;                                                    \
-		RESULT((uint64_t)(type)value);                                         \
+		RESULT_THEN(then, (uint64_t)(type)value);                              \
 	} while (0)
 /* Stores to pages holding decoded code or tohost take the slow path, which drops
  * the blocks (self-modifying code) and may end the block. */
-#define STORE(type, base, source)                                                      \
+#define STORE(then, type, base, source)                                         \
 	do {                                                                           \
-		address = (base) + (uint64_t)(int64_t)in->imm;                         \
-		value = (source);                                                      \
-		if (RAM_OK(address) &&                                                 \
-		    likely(!(ck_pr_load_8(&h->page_flags[offset >> MEM_PAGE_SHIFT]) |  \
-			     ck_pr_load_8(&h->page_flags[(offset + sizeof(type) - 1) >>   \
-						       MEM_PAGE_SHIFT])))) {             \
-			type stored = (type)value;                                     \
+		const uint64_t store_address = (base) + (uint64_t)(int64_t)in->imm;    \
+		const type stored = (type)(source);                                    \
+		if (RAM_OK(store_address) &&                                           \
+		    likely(!(ck_pr_load_8(&page_flags[offset >> MEM_PAGE_SHIFT]) |     \
+			     ck_pr_load_8(&page_flags[(offset + sizeof(type) - 1) >>      \
+						     MEM_PAGE_SHIFT])))) {               \
 			memcpy(ram + offset, &stored, sizeof stored);                  \
-			NEXT();                                                        \
+			then();                                                        \
 		}                                                                      \
+		address = store_address;                                               \
 		SYNC_INSTRET();                                                        \
-		cause = mem_store(h, address, sizeof(type), value);                    \
+		cause = mem_store(h, address, sizeof(type), stored);                   \
 		if (unlikely(cause))                                                   \
 			goto fault;                                                    \
 		if (unlikely(h->exit_flags))                                           \
 			LEAVE_FLAGS(PC_NEXT());                                        \
-		NEXT();                                                                \
+		then();                                                                \
 	} while (0)
 /* Each operation with sources as cpu_ops.h lists it, once per variant, each copy
  * with its own dispatch jump. A and B are the rs1 and rs2 operands, IMM the
@@ -295,66 +308,72 @@ do_JALR:
 			LEAVE(b->target_pc);   \
 		LEAVE(b->end_pc);              \
 	} while (0)
-	OPS_RS1_RS2(BEQ, BRANCH(A == B))
-	OPS_RS1_RS2(BNE, BRANCH(A != B))
-	OPS_RS1_RS2(BLT, BRANCH((int64_t)A < (int64_t)B))
-	OPS_RS1_RS2(BGE, BRANCH((int64_t)A >= (int64_t)B))
-	OPS_RS1_RS2(BLTU, BRANCH(A < B))
-	OPS_RS1_RS2(BGEU, BRANCH(A >= B))
-	OPS_RS1(LB, LOAD(int8_t, A))
-	OPS_RS1(LH, LOAD(int16_t, A))
-	OPS_RS1(LW, LOAD(int32_t, A))
-	OPS_RS1(LD, LOAD(int64_t, A))
-	OPS_RS1(LBU, LOAD(uint8_t, A))
-	OPS_RS1(LHU, LOAD(uint16_t, A))
-	OPS_RS1(LWU, LOAD(uint32_t, A))
-	OPS_RS1_RS2(SB, STORE(uint8_t, A, B))
-	OPS_RS1_RS2(SH, STORE(uint16_t, A, B))
-	OPS_RS1_RS2(SW, STORE(uint32_t, A, B))
-	OPS_RS1_RS2(SD, STORE(uint64_t, A, B))
-	OPS_RS1(ADDI, RESULT(A + IMM))
-	OPS_RS1(SLTI, RESULT((int64_t)A < (int64_t)IMM))
-	OPS_RS1(SLTIU, RESULT(A < IMM))
-	OPS_RS1(XORI, RESULT(A ^ IMM))
-	OPS_RS1(ORI, RESULT(A | IMM))
-	OPS_RS1(ANDI, RESULT(A & IMM))
-	OPS_RS1(SLLI, RESULT(A << in->imm))
-	OPS_RS1(SRLI, RESULT(A >> in->imm))
-	OPS_RS1(SRAI, RESULT((uint64_t)((int64_t)A >> in->imm)))
-	OPS_RS1_RS2(ADD, RESULT(A + B))
-	OPS_RS1_RS2(SUB, RESULT(A - B))
-	OPS_RS1_RS2(SLL, RESULT(A << (B & 63)))
-	OPS_RS1_RS2(SLT, RESULT((int64_t)A < (int64_t)B))
-	OPS_RS1_RS2(SLTU, RESULT(A < B))
-	OPS_RS1_RS2(XOR, RESULT(A ^ B))
-	OPS_RS1_RS2(SRL, RESULT(A >> (B & 63)))
-	OPS_RS1_RS2(SRA, RESULT((uint64_t)((int64_t)A >> (B & 63))))
-	OPS_RS1_RS2(OR, RESULT(A | B))
-	OPS_RS1_RS2(AND, RESULT(A & B))
+/* Each operation's semantics, A and B its rs1 and rs2 operands: expanded below
+ * once per variant, and again as the first half of superinstructions. */
+#define SEM_BEQ(then) BRANCH(A == B)
+#define SEM_BNE(then) BRANCH(A != B)
+#define SEM_BLT(then) BRANCH((int64_t)A < (int64_t)B)
+#define SEM_BGE(then) BRANCH((int64_t)A >= (int64_t)B)
+#define SEM_BLTU(then) BRANCH(A < B)
+#define SEM_BGEU(then) BRANCH(A >= B)
+#define SEM_LB(then) LOAD(then, int8_t, A)
+#define SEM_LH(then) LOAD(then, int16_t, A)
+#define SEM_LW(then) LOAD(then, int32_t, A)
+#define SEM_LD(then) LOAD(then, int64_t, A)
+#define SEM_LBU(then) LOAD(then, uint8_t, A)
+#define SEM_LHU(then) LOAD(then, uint16_t, A)
+#define SEM_LWU(then) LOAD(then, uint32_t, A)
+#define SEM_SB(then) STORE(then, uint8_t, A, B)
+#define SEM_SH(then) STORE(then, uint16_t, A, B)
+#define SEM_SW(then) STORE(then, uint32_t, A, B)
+#define SEM_SD(then) STORE(then, uint64_t, A, B)
+#define SEM_ADDI(then) RESULT_THEN(then, A + IMM)
+#define SEM_SLTI(then) RESULT_THEN(then, (int64_t)A < (int64_t)IMM)
+#define SEM_SLTIU(then) RESULT_THEN(then, A < IMM)
+#define SEM_XORI(then) RESULT_THEN(then, A ^ IMM)
+#define SEM_ORI(then) RESULT_THEN(then, A | IMM)
+#define SEM_ANDI(then) RESULT_THEN(then, A & IMM)
+#define SEM_SLLI(then) RESULT_THEN(then, A << in->imm)
+#define SEM_SRLI(then) RESULT_THEN(then, A >> in->imm)
+#define SEM_SRAI(then) RESULT_THEN(then, (uint64_t)((int64_t)A >> in->imm))
+#define SEM_ADD(then) RESULT_THEN(then, A + B)
+#define SEM_SUB(then) RESULT_THEN(then, A - B)
+#define SEM_SLL(then) RESULT_THEN(then, A << (B & 63))
+#define SEM_SLT(then) RESULT_THEN(then, (int64_t)A < (int64_t)B)
+#define SEM_SLTU(then) RESULT_THEN(then, A < B)
+#define SEM_XOR(then) RESULT_THEN(then, A ^ B)
+#define SEM_SRL(then) RESULT_THEN(then, A >> (B & 63))
+#define SEM_SRA(then) RESULT_THEN(then, (uint64_t)((int64_t)A >> (B & 63)))
+#define SEM_OR(then) RESULT_THEN(then, A | B)
+#define SEM_AND(then) RESULT_THEN(then, A & B)
 #define SEXT32(v) ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
-	OPS_RS1(ADDIW, RESULT(SEXT32(A + IMM)))
-	OPS_RS1(SLLIW, RESULT(SEXT32((uint32_t)A << in->imm)))
-	OPS_RS1(SRLIW, RESULT(SEXT32((uint32_t)A >> in->imm)))
-	OPS_RS1(SRAIW, RESULT((uint64_t)(int64_t)((int32_t)A >> in->imm)))
-	OPS_RS1_RS2(ADDW, RESULT(SEXT32(A + B)))
-	OPS_RS1_RS2(SUBW, RESULT(SEXT32(A - B)))
-	OPS_RS1_RS2(SLLW, RESULT(SEXT32((uint32_t)A << (B & 31))))
-	OPS_RS1_RS2(SRLW, RESULT(SEXT32((uint32_t)A >> (B & 31))))
-	OPS_RS1_RS2(SRAW, RESULT((uint64_t)(int64_t)((int32_t)A >> (B & 31))))
-	OPS_RS1_RS2(MUL, RESULT(A * B))
-	OPS_RS1_RS2(MULH, RESULT((uint64_t)(((__int128)(int64_t)A * (__int128)(int64_t)B) >> 64)))
-	OPS_RS1_RS2(MULHSU,
-		    RESULT((uint64_t)(((__int128)(int64_t)A * (__int128)(unsigned __int128)B) >> 64)))
-	OPS_RS1_RS2(MULHU, RESULT((uint64_t)(((unsigned __int128)A * B) >> 64)))
-	OPS_RS1_RS2(DIV, RESULT(cpu_div64(A, B)))
-	OPS_RS1_RS2(DIVU, RESULT(B ? A / B : ~0ull))
-	OPS_RS1_RS2(REM, RESULT(cpu_rem64(A, B)))
-	OPS_RS1_RS2(REMU, RESULT(B ? A % B : A))
-	OPS_RS1_RS2(MULW, RESULT(SEXT32((uint32_t)A * (uint32_t)B)))
-	OPS_RS1_RS2(DIVW, RESULT(cpu_div32(A, B)))
-	OPS_RS1_RS2(DIVUW, RESULT((uint32_t)B ? SEXT32((uint32_t)A / (uint32_t)B) : ~0ull))
-	OPS_RS1_RS2(REMW, RESULT(cpu_rem32(A, B)))
-	OPS_RS1_RS2(REMUW, RESULT((uint32_t)B ? SEXT32((uint32_t)A % (uint32_t)B) : SEXT32(A)))
+#define SEM_ADDIW(then) RESULT_THEN(then, SEXT32(A + IMM))
+#define SEM_SLLIW(then) RESULT_THEN(then, SEXT32((uint32_t)A << in->imm))
+#define SEM_SRLIW(then) RESULT_THEN(then, SEXT32((uint32_t)A >> in->imm))
+#define SEM_SRAIW(then) RESULT_THEN(then, (uint64_t)(int64_t)((int32_t)A >> in->imm))
+#define SEM_ADDW(then) RESULT_THEN(then, SEXT32(A + B))
+#define SEM_SUBW(then) RESULT_THEN(then, SEXT32(A - B))
+#define SEM_SLLW(then) RESULT_THEN(then, SEXT32((uint32_t)A << (B & 31)))
+#define SEM_SRLW(then) RESULT_THEN(then, SEXT32((uint32_t)A >> (B & 31)))
+#define SEM_SRAW(then) RESULT_THEN(then, (uint64_t)(int64_t)((int32_t)A >> (B & 31)))
+#define SEM_MUL(then) RESULT_THEN(then, A * B)
+#define SEM_MULH(then) RESULT_THEN(then, (uint64_t)(((__int128)(int64_t)A * (__int128)(int64_t)B) >> 64))
+#define SEM_MULHSU(then) RESULT_THEN(then, (uint64_t)(((__int128)(int64_t)A * (__int128)(unsigned __int128)B) >> 64))
+#define SEM_MULHU(then) RESULT_THEN(then, (uint64_t)(((unsigned __int128)A * B) >> 64))
+#define SEM_DIV(then) RESULT_THEN(then, cpu_div64(A, B))
+#define SEM_DIVU(then) RESULT_THEN(then, B ? A / B : ~0ull)
+#define SEM_REM(then) RESULT_THEN(then, cpu_rem64(A, B))
+#define SEM_REMU(then) RESULT_THEN(then, B ? A % B : A)
+#define SEM_MULW(then) RESULT_THEN(then, SEXT32((uint32_t)A * (uint32_t)B))
+#define SEM_DIVW(then) RESULT_THEN(then, cpu_div32(A, B))
+#define SEM_DIVUW(then) RESULT_THEN(then, (uint32_t)B ? SEXT32((uint32_t)A / (uint32_t)B) : ~0ull)
+#define SEM_REMW(then) RESULT_THEN(then, cpu_rem32(A, B))
+#define SEM_REMUW(then) RESULT_THEN(then, (uint32_t)B ? SEXT32((uint32_t)A % (uint32_t)B) : SEXT32(A))
+#define HANDLERS_RS1(name) OPS_RS1(name, SEM_##name(NEXT))
+#define HANDLERS_RS1_RS2(name) OPS_RS1_RS2(name, SEM_##name(NEXT))
+	CPU_OPS_SOURCE_RS1_RS2(HANDLERS_RS1_RS2)
+	CPU_OPS_RESULT_RS1(HANDLERS_RS1)
+	CPU_OPS_RESULT_RS1_RS2(HANDLERS_RS1_RS2)
 do_AMO:
 	SYNC_INSTRET();
 	cause = cpu_amo(h, in, &address);
@@ -392,6 +411,39 @@ fault:
 	cpu_trap(h, (uint64_t)cause, address, PC_HERE());
 	AFTER_EXIT_FLAGS();
 	goto next_block;
+
+/* Superinstructions (cpu_ops.h): both operations' semantics in one handler,
+ * the first going on to the second instead of dispatching. in moves to the
+ * second on the way, so exits, faults and slow paths (which may leave the block
+ * after the first) see the right index. */
+#define FUSED_NEXT() goto fused_next
+#define FUSED_OPERANDS_ const uint64_t A = x[in->rs1], B = x[in->rs2]
+#define FUSED_OPERANDS__F1 const uint64_t A = acc, B = x[in->rs2]
+#define FUSED_OPERANDS__F2 const uint64_t A = x[in->rs1], B = acc
+#define FUSED_HANDLER(first, first_variant, second, second_variant)    \
+	do_##first##first_variant##_THEN_##second##second_variant : {  \
+		{                                                      \
+			__label__ fused_next;                          \
+			FUSED_OPERANDS_##first_variant;                \
+			(void)B;                                       \
+			SEM_##first(FUSED_NEXT);                       \
+		fused_next:                                            \
+			in++;                                          \
+		}                                                      \
+		{                                                      \
+			FUSED_OPERANDS_##second_variant;               \
+			(void)B;                                       \
+			SEM_##second(NEXT);                            \
+		}                                                      \
+	}
+	CPU_OPS_FUSED(FUSED_HANDLER)
+#undef FUSED_OPERANDS_
+#undef FUSED_OPERANDS__F1
+#undef FUSED_OPERANDS__F2
+#undef FUSED_HANDLER
+#undef FUSED_NEXT
+#undef HANDLERS_RS1
+#undef HANDLERS_RS1_RS2
 #undef PC_AT
 #undef PC_HERE
 #undef PC_NEXT
@@ -407,6 +459,7 @@ fault:
 #undef BRANCH
 #undef SEXT32
 #undef RESULT
+#undef RESULT_THEN
 #undef IMM
 #undef OPS_RS1_RS2
 #undef OPS_RS1

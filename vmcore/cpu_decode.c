@@ -41,6 +41,8 @@ static int32_t imm_j(uint32_t w)
 			 (bits(w, 20, 20) << 11) | (bits(w, 30, 21) << 1));
 }
 
+_Static_assert(OP_COUNT <= 256, "operation codes are uint8_t");
+
 static bool decode_op(uint32_t w, struct insn *in, uint8_t *op)
 {
 	unsigned f3 = bits(w, 14, 12), f7 = bits(w, 31, 25);
@@ -215,6 +217,31 @@ static void decode_forward(const struct insn *insns, uint8_t *ops, uint32_t coun
 	}
 }
 
+/* Superinstructions (cpu_ops.h): after forwarding, whose variants they name.
+ * Greedy from the block's start; an instruction is in at most one pair. */
+static void decode_fuse(uint8_t *ops, uint32_t count)
+{
+	static const struct {
+		uint8_t first, second, fused;
+	} pairs[] = {
+#define FUSED_ENTRY(first, first_variant, second, second_variant)                      \
+	{ OP_##first##first_variant, OP_##second##second_variant,                        \
+	  OP_##first##first_variant##_THEN_##second##second_variant },
+		CPU_OPS_FUSED(FUSED_ENTRY)
+#undef FUSED_ENTRY
+	};
+
+	for (uint32_t i = 0; i + 1 < count; i++) {
+		for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+			if (ops[i] == pairs[k].first && ops[i + 1] == pairs[k].second) {
+				ops[i] = pairs[k].fused;
+				i++; /* the second is taken */
+				break;
+			}
+		}
+	}
+}
+
 struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 {
 	struct insn insns[BLOCK_MAX_INSNS + 1];
@@ -288,6 +315,7 @@ struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 	memcpy(block->offsets, offsets, sizeof offsets);
 	memcpy(block->insns, insns, sizeof(struct insn) * (count + 1));
 	decode_forward(insns, ops, count);
+	decode_fuse(ops, count);
 	cpu_link_block(block, ops);
 	return block;
 }

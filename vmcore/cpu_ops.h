@@ -38,6 +38,30 @@
 	CPU_OPS_RESULT_RS1_RS2(X) CPU_OPS_RESULT_RS1(X) CPU_OPS_SOURCE_RS1_RS2(X)
 #define CPU_OPS_FORWARD_RS2(X) CPU_OPS_RESULT_RS1_RS2(X) CPU_OPS_SOURCE_RS1_RS2(X)
 
+/*
+ * Superinstructions: X(FIRST, V1, SECOND, V2): FIRST in variant V1 (empty, _F1
+ * or _F2) directly followed by SECOND in variant V2 in a block is decoded to
+ * one operation, OP_<FIRST><V1>_THEN_<SECOND><V2>, that runs both with one
+ * dispatch instead of two (decode_fuse in cpu_decode.c). Each instruction
+ * keeps its own slot (operands, index), so instret, traps and code
+ * invalidation see two instructions as before. Both are operations of CPU_OPS_FORWARD_RS1's lists;
+ * FIRST is not a branch. The pairs are the most frequent adjacent ones in the
+ * compute guest (make bench-vm), counted after forwarding; they are the usual
+ * compiled idioms: loop latches (addi + bne/bge/blt), address arithmetic (slli +
+ * add, add + lw/sw), load then use (lw + mulw), accumulation (mulw + addw), and
+ * the bitwise CRC step (srli, andi, neg, and, xor).
+ */
+#define CPU_OPS_FUSED(X)                                                               \
+	X(SRLI, _F1, ANDI, ) X(ANDI, , SUB, _F2) X(SUB, _F2, AND, _F1)                 \
+	X(AND, _F1, XOR, _F1) X(XOR, _F1, SRLI, _F1)                                   \
+	X(ADDI, , BNE, ) X(ADDI, , BGE, ) X(ADDI, , BLT, ) X(ADDI, , ADDI, )          \
+	X(ADDW, _F1, ADDI, ) X(ADD, _F2, ADD, _F2) X(ADD, _F2, ADD, _F1)               \
+	X(SLLI, _F1, ADD, _F2) X(ADDIW, , SLLI, _F1) X(SUBW, , SLLI, _F1)              \
+	X(ADD, , LW, _F1) X(ADD, _F1, LW, _F1) X(ADD, _F1, SW, _F1) X(ADDI, , SW, )    \
+	X(LW, , MULW, _F1) X(LW, _F1, BGEU, _F2) X(MULW, , ADDW, _F1)                  \
+	X(ADDI, , SUBW, _F1) X(ADDI, , ADDIW, _F1) X(LBU, , XOR, _F2)                  \
+	X(ADD, , SRLI, _F1) X(SRLI, _F1, SB, _F2) X(SW, , BEQ, _F1)
+
 enum cpu_op {
 #define CPU_OP_ENUM(name) OP_##name,
 #define CPU_OP_ENUM_F1(name) OP_##name##_F1,
@@ -45,6 +69,10 @@ enum cpu_op {
 	CPU_OPS(CPU_OP_ENUM)
 	CPU_OPS_FORWARD_RS1(CPU_OP_ENUM_F1)
 	CPU_OPS_FORWARD_RS2(CPU_OP_ENUM_F2)
+#define CPU_OP_ENUM_FUSED(first, first_variant, second, second_variant) \
+	OP_##first##first_variant##_THEN_##second##second_variant,
+	CPU_OPS_FUSED(CPU_OP_ENUM_FUSED)
+#undef CPU_OP_ENUM_FUSED
 #undef CPU_OP_ENUM
 #undef CPU_OP_ENUM_F1
 #undef CPU_OP_ENUM_F2
