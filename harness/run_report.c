@@ -151,11 +151,50 @@ static const struct ranking_column ranking_columns[] = {
 };
 #define RANKING_COLUMNS (sizeof ranking_columns / sizeof ranking_columns[0])
 
+#define RANKING_MAX_THREADS 8
+
+/* The thread counts at which a lock's cells were flagged, for one flag. */
+struct flagged_threads {
+	unsigned threads[RANKING_MAX_THREADS];
+	size_t count;
+};
+
 struct ranking_line {
 	const struct ll_info *lock;
 	double value[RANKING_COLUMNS];
-	unsigned flags;
+	struct flagged_threads collapse, starvation;
+	unsigned noisy_cells, cells;
 };
+
+static void note_threads(struct flagged_threads *f, unsigned threads)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->threads[i] == threads)
+			return;
+	if (f->count < RANKING_MAX_THREADS)
+		f->threads[f->count++] = threads;
+}
+
+/* "collapse t8,t16; starved t4; noisy 3/14 cells" (only the parts that apply). */
+static void ranking_flags(const struct ranking_line *line, char *out, size_t size)
+{
+	const struct flagged_threads *lists[2] = { &line->collapse, &line->starvation };
+	const char *names[2] = { "collapse", "starved" };
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < 2; k++) {
+		if (lists[k]->count == 0)
+			continue;
+		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "; " : "", names[k]);
+		for (size_t i = 0; i < lists[k]->count && used < size; i++)
+			used += (size_t)snprintf(out + used, size - used, "%st%u", i ? "," : " ",
+						 lists[k]->threads[i]);
+	}
+	if (line->noisy_cells && used < size)
+		snprintf(out + used, size - used, "%snoisy %u/%u cells", used ? "; " : "",
+			 line->noisy_cells, line->cells);
+}
 
 static int by_contended_throughput(const void *a, const void *b)
 {
@@ -181,14 +220,21 @@ static void print_ranking(const struct matrix *m, const struct summary_row *summ
 				line = &lines[i];
 		if (line == NULL) {
 			line = &lines[line_count++];
+			memset(line, 0, sizeof *line);
 			line->lock = cell->lock;
-			line->flags = 0;
 			for (size_t k = 0; k < RANKING_COLUMNS; k++)
 				line->value[k] = NAN;
 		}
+		unsigned flags = 0;
 		for (size_t i = 0; i < summary_count; i++)
 			if (summary[i].cell == cell)
-				line->flags |= summary[i].flags;
+				flags |= summary[i].flags;
+		line->cells++;
+		line->noisy_cells += (flags & FLAG_NOISY) != 0;
+		if (flags & FLAG_COLLAPSE)
+			note_threads(&line->collapse, cell->threads);
+		if (flags & FLAG_STARVATION)
+			note_threads(&line->starvation, cell->threads);
 		for (size_t k = 0; k < RANKING_COLUMNS; k++) {
 			const struct ranking_column *col = &ranking_columns[k];
 			if (strcmp(cell->workload->name, col->workload) != 0 ||
@@ -205,9 +251,9 @@ static void print_ranking(const struct matrix *m, const struct summary_row *summ
 	printf("\n%-24s", "lock");
 	for (size_t k = 0; k < RANKING_COLUMNS; k++)
 		printf(" %16s", ranking_columns[k].label);
-	printf("  flags seen\n");
+	printf("  flagged\n");
 	for (size_t i = 0; i < line_count; i++) {
-		char flags[128];
+		char flags[256];
 
 		printf("%-24s", lines[i].lock->name);
 		for (size_t k = 0; k < RANKING_COLUMNS; k++) {
@@ -216,7 +262,7 @@ static void print_ranking(const struct matrix *m, const struct summary_row *summ
 			else
 				printf(" %16.3g", lines[i].value[k]);
 		}
-		metrics_flags_text(lines[i].flags, flags, sizeof flags);
+		ranking_flags(&lines[i], flags, sizeof flags);
 		printf("  %s\n", flags);
 	}
 	printf("(medians over reps; contended: cs 50 ns, rw90: 90 %% reads, cs 100 ns, both at "
