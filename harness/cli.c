@@ -1,6 +1,7 @@
 #include "harness/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -75,18 +76,11 @@ bool cli_parse_double(const char *option, const char *text, double min, double m
 
 int cli_bad_option(const char *command, int argc, char **argv)
 {
-	extern int optind, optopt;
-	const char *bad = optind - 1 < argc ? argv[optind - 1] : "?";
-	char what[64];
+	/* getopt_long has stepped optind past the word it could not use. */
+	const char *bad = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "?";
 
-	snprintf(what, sizeof what, "%s", command);
-	if (optopt != 0 && bad[0] == '-' && bad[1] != '-' && bad[1] != (char)optopt) {
-		char text[3] = { '-', (char)optopt, '\0' };
-		cli_error(what, text, "unknown option (see 'locklab %s --help')", command);
-	} else {
-		cli_error(what, bad, "unknown option or missing value (see 'locklab %s --help')",
-			  command);
-	}
+	cli_error(command, bad, "unknown option or missing value (see 'locklab %s --help')",
+		  command);
 	return EXIT_USAGE;
 }
 
