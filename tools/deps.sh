@@ -24,11 +24,12 @@ need_cmd qemu-riscv64 qemu-user
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
-echo "locklab: deps: missing packages:$missing: installing" >&2
 if [ "$(id -u)" = 0 ]; then
+	echo "locklab: deps: installing:$missing" >&2
 	sh -c "$cmd" && exit 0
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	echo "locklab: deps: installing with sudo:$missing" >&2
 	sudo sh -c "$cmd" && exit 0
 fi
-echo "locklab: deps: cannot install as this user: run: sudo sh -c '$cmd'" >&2
+echo "locklab: deps:$missing: missing and not installed; run: sudo sh -c '$cmd'" >&2
 exit 3
