@@ -8,10 +8,11 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKGS := ck hwloc numa jansson
+PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror
 # Recursive (=) so pkg-config runs after `deps` has installed what it queries.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lpthread -lm
@@ -52,7 +53,7 @@ $(BUILD)/%.o: %.c | deps
 # Build facts recorded in every bundle's meta.json. build_info.txt changes only
 # when they do, so fingerprint.o is rebuilt exactly then.
 GIT_COMMIT = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
-BUILD_FACTS = -DLOCKLAB_CK_VERSION='"$(shell pkg-config --modversion ck 2>/dev/null)"' \
+BUILD_FACTS = -DLOCKLAB_CK_VERSION='"$(shell $(PKG_CONFIG) --modversion ck 2>/dev/null)"' \
 	-DLOCKLAB_CFLAGS='"$(CC) $(BASE_CFLAGS)"' \
 	-DLOCKLAB_GIT_COMMIT='"$(GIT_COMMIT)"'
 $(BUILD)/gen/build_info.txt: FORCE | deps
@@ -88,7 +89,7 @@ $(LOCKLAB): $(BUILD)/harness/main.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TESTS): $(TEST_OBJS) $(LIB_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs criterion 2>/dev/null)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
 # Tests run one at a time: torture tests oversubscribe the CPUs on purpose and
 # would measure each other otherwise. LOCKLAB tells CLI tests which binary to run.

@@ -37,11 +37,18 @@ static inline void ll_ck_ticket_unlock(struct ll_ck_ticket *l, struct ll_ck_tick
 	ck_spinlock_ticket_unlock(&l->spin);
 }
 
+/* ck 0.7.1 has a ticket trylock only where it defines CK_F_SPINLOCK_TICKET_TRYLOCK
+ * (x86-64, not aarch64): the registry reads LL_CK_TICKET_TRYLOCK. */
+#ifdef CK_F_SPINLOCK_TICKET_TRYLOCK
+#define LL_CK_TICKET_TRYLOCK yes
 static inline bool ll_ck_ticket_trylock(struct ll_ck_ticket *l, struct ll_ck_ticket_ctx *c)
 {
 	(void)c;
 	return ck_spinlock_ticket_trylock(&l->spin);
 }
+#else
+#define LL_CK_TICKET_TRYLOCK no
+#endif
 
 LL_RW_FROM_MUTEX(ck_ticket)
 

@@ -52,8 +52,8 @@
 	X(pthread_rwlock_wpref, "pthread", RWLOCK, PARK, yes)                             \
 	X(ck_fas, "ck", SPIN, SPIN, yes)                                                  \
 	X(ck_cas, "ck", SPIN, SPIN, yes)                                                  \
-	X(ck_ticket, "ck", SPIN, SPIN, yes, .fair = true)                                 \
-	X(ck_ticket_pb, "ck", SPIN, SPIN, yes, .fair = true)                              \
+	X(ck_ticket, "ck", SPIN, SPIN, LL_CK_TICKET_TRYLOCK, .fair = true)                   \
+	X(ck_ticket_pb, "ck", SPIN, SPIN, LL_CK_TICKET_PB_TRYLOCK, .fair = true)             \
 	X(ck_mcs, "ck", SPIN, SPIN, yes, .fair = true)                                    \
 	X(ck_clh, "ck", SPIN, SPIN, no, .fair = true)                                     \
 	X(ck_anderson, "ck", SPIN, SPIN, no, .fair = true)                                \
@@ -118,12 +118,20 @@
 		return ll_##n##_trylock(l, c);                                            \
 	}
 
+/* Two levels, so a try_ given as a macro (LL_CK_TICKET_TRYLOCK) expands before the
+ * paste. */
+#define LL_WRAP(try_, n) LL_WRAP_I(try_, n)
+#define LL_WRAP_I(try_, n) LL_WRAP_##try_(n)
+#define LL_TRYLOCK(try_, n) LL_TRYLOCK_I(try_, n)
+#define LL_TRYLOCK_I(try_, n) LL_TRYLOCK_##try_(n)
+#define LL_HAS(try_) LL_HAS_I(try_)
+#define LL_HAS_I(try_) LL_HAS_##try_
 #define LL_TRYLOCK_yes(n) n##_trylock_op
 #define LL_TRYLOCK_no(n) NULL
 #define LL_HAS_yes true
 #define LL_HAS_no false
 
-#define LL_DEFINE_WRAPPERS(n, family_, kind_, policy_, try_, ...) LL_WRAP_##try_(n)
+#define LL_DEFINE_WRAPPERS(n, family_, kind_, policy_, try_, ...) LL_WRAP(try_, n)
 LL_PRIMITIVES(LL_DEFINE_WRAPPERS)
 
 #define LL_ENTRY(n, family_, kind_, policy_, try_, ...)                                   \
@@ -132,7 +140,7 @@ LL_PRIMITIVES(LL_DEFINE_WRAPPERS)
 		.family = family_,                                                        \
 		.kind = LL_KIND_##kind_,                                                  \
 		.policy = LL_POLICY_##policy_,                                            \
-		.has_trylock = LL_HAS_##try_,                                             \
+		.has_trylock = LL_HAS(try_),                                             \
 		.lock_bytes = sizeof(struct ll_##n),                                      \
 		.ctx_bytes = _Generic((struct ll_##n##_ctx *)0,                           \
 			struct ll_no_ctx *: (size_t)0,                                    \
@@ -144,7 +152,7 @@ LL_PRIMITIVES(LL_DEFINE_WRAPPERS)
 			.ctx_fini = n##_ctx_fini_op,                                      \
 			.lock = n##_lock_op,                                              \
 			.unlock = n##_unlock_op,                                          \
-			.trylock = LL_TRYLOCK_##try_(n),                                  \
+			.trylock = LL_TRYLOCK(try_, n),                                  \
 			.read_lock = n##_read_lock_op,                                    \
 			.read_unlock = n##_read_unlock_op,                                \
 			.write_lock = n##_write_lock_op,                                  \
