@@ -121,3 +121,11 @@ size_t count_lines(const char *text)
 		lines++;
 	return lines;
 }
+
+void expect_usage_error(const struct run_output *run, const char *value)
+{
+	cr_expect_eq(run->status, 2, "exit %d for %s; stderr: %s", run->status, value, run->err);
+	cr_expect_eq(count_lines(run->err), 1, "stderr: %s", run->err);
+	cr_expect(strncmp(run->err, "locklab: ", 9) == 0, "stderr: %s", run->err);
+	cr_expect(strstr(run->err, value) != NULL, "'%s' not named in: %s", value, run->err);
+}

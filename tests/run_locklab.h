@@ -16,6 +16,10 @@ void run_locklab(struct run_output *result, const char *arg, ...);
 /* Starts $LOCKLAB in the background, output discarded; returns its pid. */
 int spawn_locklab(const char *arg, ...);
 
+/* Criterion expectations of a usage error: exit 2 and one stderr line
+ * "locklab: ..." naming value. */
+void expect_usage_error(const struct run_output *run, const char *value);
+
 /* Lines in text (a last line without '\n' counts). */
 size_t count_lines(const char *text);
 

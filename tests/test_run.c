@@ -56,47 +56,40 @@ static size_t split(char *line, char **fields, size_t max)
 	return n;
 }
 
-static void usage_error(const char *value)
-{
-	cr_expect_eq(run.status, 2, "exit %d; %s", run.status, run.err);
-	cr_expect_eq(count_lines(run.err), 1, "%s", run.err);
-	cr_expect(strstr(run.err, value) != NULL, "'%s' not in: %s", value, run.err);
-}
-
 Test(run_cli, rejects_negative_duration)
 {
 	run_locklab(&run, "run", "--duration", "-1", NULL);
-	usage_error("-1");
+	expect_usage_error(&run, "-1");
 }
 
 Test(run_cli, rejects_read_pct_above_100)
 {
 	run_locklab(&run, "run", "--read-pct", "120", NULL);
-	usage_error("120");
+	expect_usage_error(&run, "120");
 }
 
 Test(run_cli, rejects_a_bad_thread_list)
 {
 	run_locklab(&run, "run", "--threads", "1,x", NULL);
-	usage_error("x");
+	expect_usage_error(&run, "x");
 }
 
 Test(run_cli, rejects_an_unknown_workload)
 {
 	run_locklab(&run, "run", "--workload", "nosuch", NULL);
-	usage_error("nosuch");
+	expect_usage_error(&run, "nosuch");
 }
 
 Test(run_cli, refuses_the_broken_lock)
 {
 	run_locklab(&run, "run", "--lock", "broken", NULL);
-	usage_error("broken");
+	expect_usage_error(&run, "broken");
 }
 
 Test(run_cli, refuses_a_plan_over_max_time)
 {
 	run_locklab(&run, "run", "--profile", "bench", "--max-time", "5", NULL);
-	usage_error("5");
+	expect_usage_error(&run, "5");
 	cr_expect(strstr(run.out, "# plan:") != NULL, "the estimate is printed: %s", run.out);
 }
 
@@ -112,7 +105,7 @@ Test(run_cli, refuses_an_existing_out_dir_and_leaves_it_alone)
 	fclose(f);
 	run_locklab(&run, "run", "--lock", "ck_fas", "--workload", "uncontended", "--reps", "1",
 		    "--duration", "0.01", "--out", dir, NULL);
-	usage_error(dir);
+	expect_usage_error(&run, dir);
 	char *kept = slurp(dir, "runs.csv");
 	cr_expect_str_eq(kept, "earlier run\n");
 	free(kept);
@@ -209,7 +202,7 @@ Test(run_cli, interrupted_run_resumes_to_the_same_bundle, .timeout = 120)
 	snprintf(partial, sizeof partial, "%s/.partial", dir);
 	cr_expect_neq(stat(partial, &st), 0, "the resume state is removed when done");
 	run_locklab(&run, "run", "--resume", dir, NULL);
-	usage_error(dir);
+	expect_usage_error(&run, dir);
 }
 
 Test(cell, watchdog_kills_a_cell_whose_lock_never_unlocks, .timeout = 30)

@@ -13,14 +13,6 @@
 
 static struct run_output run;
 
-static void expect_usage_error(const char *needle)
-{
-	cr_expect_eq(run.status, 2, "exit %d; stderr: %s", run.status, run.err);
-	cr_expect_eq(count_lines(run.err), 1, "stderr: %s", run.err);
-	cr_expect(strncmp(run.err, "locklab: ", 9) == 0, "stderr: %s", run.err);
-	cr_expect(strstr(run.err, needle) != NULL, "'%s' not in: %s", needle, run.err);
-}
-
 Test(vm_cli, help_lists_every_option)
 {
 	static const char *const options[] = { "--elf", "--harts", "--workers", "--lock", "--mem",
@@ -36,22 +28,22 @@ Test(vm_cli, help_lists_every_option)
 Test(vm_cli, bad_options)
 {
 	run_locklab(&run, "vm", NULL);
-	expect_usage_error("--elf");
+	expect_usage_error(&run, "--elf");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--harts", "0", NULL);
-	expect_usage_error("0");
+	expect_usage_error(&run, "0");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--harts", "65", NULL);
-	expect_usage_error("65");
+	expect_usage_error(&run, "65");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--workers", "x", NULL);
-	expect_usage_error("x");
+	expect_usage_error(&run, "x");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--lock", "no_such_lock", NULL);
-	expect_usage_error("no_such_lock");
+	expect_usage_error(&run, "no_such_lock");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--stripes", "3", NULL);
-	expect_usage_error("3");
+	expect_usage_error(&run, "3");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--bogus", NULL);
-	expect_usage_error("--bogus");
+	expect_usage_error(&run, "--bogus");
 	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--deterministic", "--workers",
 		    "2", NULL);
-	expect_usage_error("--deterministic");
+	expect_usage_error(&run, "--deterministic");
 }
 
 /* A minimal valid RISC-V executable image, then broken one way per case. */
@@ -103,7 +95,7 @@ static void expect_elf_refused(const struct image *image, size_t size, const cha
 	write_image(path, image, size);
 	run_locklab(&run, "vm", "--elf", path, NULL);
 	unlink(path);
-	expect_usage_error(why);
+	expect_usage_error(&run, why);
 	cr_expect(strstr(run.err, path) != NULL, "path not named: %s", run.err);
 }
 
@@ -148,7 +140,7 @@ Test(vm_cli, malformed_and_foreign_elf_rejected)
 	image.header.e_entry = 0x1000;
 	expect_elf_refused(&image, sizeof image, "entry");
 	run_locklab(&run, "vm", "--elf", "/nonexistent/guest.elf", NULL);
-	expect_usage_error("/nonexistent/guest.elf");
+	expect_usage_error(&run, "/nonexistent/guest.elf");
 }
 
 Test(vm_cli, minimal_elf_loads_and_runs_to_max_insns)
