@@ -81,6 +81,7 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 		row->flags |= FLAG_STEAL;
 }
 
+/* In enum row_flag's bit order. */
 static const char *const flag_names[] = { "below_resolution", "starvation", "collapse",
 					  "noisy", "steal" };
 
@@ -90,7 +91,8 @@ unsigned metrics_flags_parse(const char *text)
 
 	for (unsigned bit = 0; bit < sizeof flag_names / sizeof flag_names[0]; bit++) {
 		size_t len = strlen(flag_names[bit]);
-		for (const char *at = strstr(text, flag_names[bit]); at; at = strstr(at + 1, flag_names[bit]))
+		for (const char *at = strstr(text, flag_names[bit]); at;
+		     at = strstr(at + 1, flag_names[bit]))
 			if ((at == text || at[-1] == ';') && (at[len] == ';' || at[len] == '\0'))
 				flags |= 1u << bit;
 	}
@@ -99,14 +101,13 @@ unsigned metrics_flags_parse(const char *text)
 
 void metrics_flags_text(unsigned flags, char *buffer, size_t size)
 {
-	const char *const *names = flag_names;
 	size_t used = 0;
 
 	buffer[0] = '\0';
 	for (unsigned bit = 0; bit < sizeof flag_names / sizeof flag_names[0]; bit++) {
 		if (!(flags & (1u << bit)))
 			continue;
-		int n = snprintf(buffer + used, size - used, "%s%s", used ? ";" : "", names[bit]);
+		int n = snprintf(buffer + used, size - used, "%s%s", used ? ";" : "", flag_names[bit]);
 		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;
