@@ -262,10 +262,12 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 			o->preflight = false;
 			break;
 		case 'o':
-			o->out = optarg;
-			break;
 		case 'E':
-			o->resume = optarg;
+			if (optarg[0] == '\0') {
+				cli_error(opt == 'o' ? "--out" : "--resume", "\"\"", "empty path");
+				return EXIT_USAGE;
+			}
+			*(opt == 'o' ? &o->out : &o->resume) = optarg;
 			break;
 		case 'm':
 			if (!cli_parse_double("--max-time", optarg, 0.001, 1e9, &o->max_time_s))

@@ -80,6 +80,12 @@ Test(run_cli, rejects_an_unknown_workload)
 	expect_usage_error(&run, "nosuch");
 }
 
+Test(run_cli, rejects_an_empty_out_path)
+{
+	run_locklab(&run, "run", "--out", "", NULL);
+	expect_usage_error(&run, "--out");
+}
+
 Test(run_cli, refuses_the_broken_lock)
 {
 	run_locklab(&run, "run", "--lock", "broken", NULL);
