@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "harness/histogram.h"
+#include "common/histogram.h"
 #include "harness/metrics.h"
 
 #define BUNDLE_SCHEMA_VERSION 1

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness/histogram.h"
-#include "harness/timer.h"
+#include "common/histogram.h"
+#include "common/timer.h"
 #include "locks/registry.h"
 #include "workloads/workloads.h"
 

@@ -1,7 +1,7 @@
 #include "harness/machine_probe.h"
 
 #include "harness/stats.h"
-#include "harness/timer.h"
+#include "common/timer.h"
 #include "harness/topology.h"
 
 #include <ck_pr.h>

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/random.h"
+#include "common/random.h"
 
 #define PER_CPU(n) { .count = (n), .per_cpu = true }
 #define THREADS(n) { .count = (n), .per_cpu = false }

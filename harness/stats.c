@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/random.h"
+#include "common/random.h"
 
 #define STATS_STACK_VALUES 64
 

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/random.h"
+#include "common/random.h"
 
 /* State the critical sections share. Each field the checks race on has a line of
  * its own, so a check never passes by accident of false sharing. */

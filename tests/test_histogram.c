@@ -1,8 +1,8 @@
 /*
- * harness/histogram: bucket geometry, percentiles against distributions whose
+ * common/histogram: bucket geometry, percentiles against distributions whose
  * answer is known, merge, saturation and export.
  */
-#include "harness/histogram.h"
+#include "common/histogram.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

@@ -1,9 +1,9 @@
 /*
- * harness/timer: calibration, monotonicity and a coarse sleep measurement.
+ * common/timer: calibration, monotonicity and a coarse sleep measurement.
  * Bounds are generous on purpose: the tests run on shared, noisy machines and
  * must catch a wrong unit or a broken source, not judge the machine.
  */
-#include "harness/timer.h"
+#include "common/timer.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness/histogram.h"
-#include "harness/timer.h"
+#include "common/histogram.h"
+#include "common/timer.h"
 
 /* Shared by all threads of one run of the handoff kernel; protected by the lock. */
 struct kernel_handoff {

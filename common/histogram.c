@@ -2,7 +2,7 @@
  * The cold half of the histogram: merging, queries and export. Recording is
  * inline in histogram.h.
  */
-#include "harness/histogram.h"
+#include "common/histogram.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * Calibration of the timer source: which one to trust, its rate, its cost.
  */
-#include "harness/timer.h"
+#include "common/timer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
