@@ -187,3 +187,18 @@ int timer_calibrate(struct timer_calibration *out)
 	return timer_calibrate_clock(out);
 #endif
 }
+
+int timer_kernel_clocksource(char *buffer, size_t size)
+{
+	FILE *in = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	bool read;
+
+	if (in == NULL)
+		return -1;
+	read = size > 0 && fgets(buffer, (int)size, in) != NULL;
+	fclose(in);
+	if (!read)
+		return -1;
+	buffer[strcspn(buffer, "\n")] = '\0';
+	return 0;
+}

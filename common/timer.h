@@ -33,6 +33,7 @@
 #define LOCKLAB_TIMER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -162,6 +163,12 @@ int timer_calibrate_clock(struct timer_calibration *out);
 /* True when a /proc/cpuinfo "flags" line names both constant_tsc and
  * nonstop_tsc as whole words. Exposed so the parse is testable anywhere. */
 bool timer_flags_say_invariant(const char *flags_line);
+
+/* The kernel's clocksource (Linux: "tsc", "kvm-clock", "arch_sys_counter"...),
+ * into buffer: the kernel's own verdict on whether the counter is fit to be a
+ * clock (it watches for TSC skew and instability that cpuinfo flags do not show).
+ * Returns 0, or -1 when it cannot be read. */
+int timer_kernel_clocksource(char *buffer, size_t size);
 
 /* Ticks of cal's source to ns, rounded to nearest; saturates at UINT64_MAX. */
 static inline uint64_t timer_ticks_to_ns(const struct timer_calibration *cal,

@@ -1,5 +1,7 @@
 #include "harness/bundle.h"
 
+#include "harness/phase.h"
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -116,9 +118,12 @@ int bundle_commit(const struct bundle *bundle, const char *name, FILE *file)
 void bundle_runs_header(FILE *out)
 {
 	fputs("cell_id,lock,workload,threads,cs_ns,ncs_ns,read_pct,rep,status", out);
-	for (int m = 0; m < METRIC_COUNT; m++)
+	for (int m = 0; m < METRIC_FIRST_APPENDED; m++)
 		fprintf(out, ",%s", metric_names[m]);
-	fputs(",flags,reads,samples,thread_cpus\n", out);
+	fputs(",flags,reads,samples,thread_cpus", out);
+	for (int m = METRIC_FIRST_APPENDED; m < METRIC_COUNT; m++)
+		fprintf(out, ",%s", metric_names[m]);
+	fputs(",phase,cs_lines\n", out);
 }
 
 static void write_value(FILE *out, double value)
@@ -139,11 +144,15 @@ void bundle_runs_row(FILE *out, const struct run_row *row)
 	fprintf(out, "%s,%s,%s,%u,%u,%u,%u,%u,%s", c->id, c->lock->name, c->workload->name,
 		c->threads, c->cs_ns, c->ncs_ns, c->read_pct, row->rep,
 		cell_status_name(row->status));
-	for (int m = 0; m < METRIC_COUNT; m++)
+	for (int m = 0; m < METRIC_FIRST_APPENDED; m++)
 		write_value(out, row->value[m]);
 	metrics_flags_text(row->flags, flags, sizeof flags);
-	fprintf(out, ",%s,%llu,%llu,%s\n", flags, (unsigned long long)row->reads,
+	fprintf(out, ",%s,%llu,%llu,%s", flags, (unsigned long long)row->reads,
 		(unsigned long long)row->samples, row->thread_cpus);
+	for (int m = METRIC_FIRST_APPENDED; m < METRIC_COUNT; m++)
+		write_value(out, row->value[m]);
+	fprintf(out, ",%s,%u\n", row->phase >= 0 ? phase_name((enum phase)row->phase) : "",
+		c->cs_lines);
 }
 
 int bundle_append_partial(struct bundle *bundle, const struct run_row *row)

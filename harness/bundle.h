@@ -15,7 +15,7 @@
 #include "common/histogram.h"
 #include "harness/metrics.h"
 
-#define BUNDLE_SCHEMA_VERSION 1
+#define BUNDLE_SCHEMA_VERSION 2
 
 struct bundle {
 	char dir[1024];

@@ -15,13 +15,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cpu_pair.h"
+#include "common/random.h"
 #include "harness/machine_probe.h"
 #include "workloads/kernel_table.h"
 
 void cell_make_id(struct cell *cell)
 {
-	snprintf(cell->id, sizeof cell->id, "%s.%s.t%u.cs%u.ncs%u.r%u", cell->workload->name,
-		 cell->lock->name, cell->threads, cell->cs_ns, cell->ncs_ns, cell->read_pct);
+	int n = snprintf(cell->id, sizeof cell->id, "%s.%s.t%u.cs%u.ncs%u.r%u",
+			 cell->workload->name, cell->lock->name, cell->threads, cell->cs_ns,
+			 cell->ncs_ns, cell->read_pct);
+	/* No suffix without lines: ids of runs before --cs-lines stay comparable. */
+	if (cell->cs_lines > 0 && n > 0 && (size_t)n < sizeof cell->id)
+		snprintf(cell->id + n, sizeof cell->id - (size_t)n, ".l%u", cell->cs_lines);
+}
+
+unsigned cell_cpus_used(const struct cell *cell, const struct cell_environment *env)
+{
+	if (!env->pin || env->cpu_count == 0)
+		return env->cpu_count ? env->cpu_count : 1;
+	/* Thread i runs on cpus[i % cpu_count]: distinct while i < cpu_count. */
+	return cell->threads < env->cpu_count ? cell->threads : env->cpu_count;
 }
 
 static const char *const status_names[] = { "ok", "timeout", "crashed", "error" };
@@ -39,15 +53,14 @@ int cell_status_parse(const char *name)
 	return -1;
 }
 
-/* Everything the threads of one cell share; the flags each get a line. */
+/* Everything the threads of one cell share; the phase word gets its own line. */
 struct cell_run_state {
 	const struct cell *cell;
 	const struct cell_environment *env;
 	kernel_fn kernel;
 	void *lock;
-	unsigned warmup_stop __attribute__((aligned(LL_PAD)));
-	unsigned measure_stop __attribute__((aligned(LL_PAD)));
-	pthread_barrier_t barrier;
+	unsigned phase __attribute__((aligned(LL_PAD))); /* enum kernel_phase */
+	pthread_barrier_t barrier __attribute__((aligned(LL_PAD)));
 	struct kernel_handoff handoff;
 };
 
@@ -58,17 +71,7 @@ struct cell_thread {
 	struct hist *hists; /* acquire, hold, handoff */
 };
 
-static void kernel_reset(struct kernel_thread *k)
-{
-	k->ops = 0;
-	k->reads = 0;
-	hist_init(k->acquire);
-	hist_init(k->hold);
-	hist_init(k->handoff_latency);
-}
-
-/* Thread body: context set-up, warm-up, measured phase, all between barriers so
- * that the main thread's clock reads bracket exactly the measured phase. */
+/* Thread body: context set-up, then one kernel call for the whole rep. */
 static void *cell_thread_main(void *arg)
 {
 	struct cell_thread *self = arg;
@@ -77,15 +80,7 @@ static void *cell_thread_main(void *arg)
 	unsigned node = state->env->numa_nodes ? self->kernel.index % state->env->numa_nodes : 0;
 
 	info->ops.ctx_init(state->lock, self->kernel.ctx, self->kernel.index, node);
-	pthread_barrier_wait(&state->barrier); /* 1: everyone ready */
-	if (state->env->warmup_s > 0) {
-		self->kernel.stop = &state->warmup_stop;
-		state->kernel(&self->kernel);
-	}
-	kernel_reset(&self->kernel);
-	self->kernel.stop = &state->measure_stop;
-	pthread_barrier_wait(&state->barrier); /* 2: warm-up over, counters reset */
-	pthread_barrier_wait(&state->barrier); /* 3: go */
+	pthread_barrier_wait(&state->barrier); /* everyone ready */
 	state->kernel(&self->kernel);
 	return NULL;
 }
@@ -136,6 +131,75 @@ static int start_threads(struct cell_thread *threads, unsigned n,
 	return 0;
 }
 
+/* The round trip between the first two CPUs of the run, and their counters'
+ * skew; NaN when there is one CPU or the probe fails (the row says so by its
+ * empty fields). */
+static void probe_pair(const struct cell_environment *env, double *round_trip_ns,
+		       double *skew_ns, double *skew_bound_ns)
+{
+	struct cpu_pair_sample sample;
+
+	*round_trip_ns = NAN;
+	if (skew_ns != NULL)
+		*skew_ns = *skew_bound_ns = NAN;
+	if (env->probe_round_trips == 0 || env->cpu_count < 2 ||
+	    cpu_pair_probe((int)env->cpus[0], (int)env->cpus[1], env->probe_round_trips, env->timer,
+			   &sample) != 0)
+		return;
+	*round_trip_ns = sample.round_trip_ns;
+	if (skew_ns != NULL) {
+		*skew_ns = sample.skew_ns;
+		*skew_bound_ns = sample.skew_bound_ns;
+	}
+}
+
+/* The protected lines, linked in a seeded shuffled cycle that starts at line 0. */
+static struct kernel_line *lines_new(unsigned count, uint64_t seed)
+{
+	struct kernel_line *lines;
+	uint32_t *order;
+
+	if (count == 0)
+		return NULL;
+	lines = aligned_alloc(LL_PAD, count * sizeof *lines);
+	order = malloc(count * sizeof *order);
+	if (lines == NULL || order == NULL) {
+		free(lines);
+		free(order);
+		return NULL;
+	}
+	memset(lines, 0, count * sizeof *lines);
+	for (uint32_t i = 0; i < count; i++)
+		order[i] = i;
+	for (uint32_t i = count - 1; i > 1; i--) { /* order[0] stays line 0 */
+		uint32_t j = 1 + (uint32_t)(random_next(&seed) % i);
+		uint32_t swap = order[i];
+		order[i] = order[j];
+		order[j] = swap;
+	}
+	for (uint32_t i = 0; i < count; i++)
+		lines[order[i]].next = order[(i + 1) % count];
+	free(order);
+	return lines;
+}
+
+/* The busy-loop rate for thread i: its CPU's own when pinned. */
+static double busy_rate(const struct cell_environment *env, unsigned i)
+{
+	if (env->pin && env->busy_per_cpu != NULL && env->cpu_count > 0)
+		return env->busy_per_cpu[i % env->cpu_count];
+	return env->busy_iterations_per_ns;
+}
+
+static void sample_counts(const struct cell_thread *threads, unsigned n, uint64_t *ops,
+			  uint64_t *reads)
+{
+	for (unsigned i = 0; i < n; i++) {
+		ops[i] = ck_pr_load_64(&threads[i].kernel.ops);
+		reads[i] = ck_pr_load_64(&threads[i].kernel.reads);
+	}
+}
+
 int cell_run(const struct cell *cell, const struct cell_environment *env,
 	     struct cell_result *result)
 {
@@ -143,10 +207,13 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	struct ll_params params = { .max_threads = n, .numa_nodes = env->numa_nodes };
 	struct cell_run_state *state = NULL;
 	struct cell_thread *threads = NULL;
+	struct kernel_line *lines = NULL;
+	uint64_t *counts = NULL;
 	struct rusage usage_start, usage_end;
-	struct timespec start, end;
-	double steal_start;
-	uint64_t heap_start;
+	struct timespec start, end, stopped, joined;
+	double steal_start, steal_end;
+	uint64_t heap_start, seed = env->seed;
+	unsigned used = cell_cpus_used(cell, env);
 	int rc = -1;
 
 	memset(result, 0, sizeof *result);
@@ -158,28 +225,35 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		errno = EINVAL;
 		return -1;
 	}
-	kernel_fn kernel = kernel_find(cell->workload->kernel, cell->lock->name);
+	kernel_fn kernel = env->kernel ? env->kernel
+				       : kernel_find(cell->workload->kernel, cell->lock->name);
 	if (kernel == NULL) {
 		errno = ENOENT;
 		return -1;
 	}
 	state = aligned_alloc(LL_PAD, sizeof *state);
 	threads = aligned_alloc(LL_PAD, n * sizeof *threads);
-	if (state == NULL || threads == NULL)
+	counts = malloc(4 * n * sizeof *counts); /* ops and reads at both ends */
+	lines = lines_new(cell->cs_lines, random_next(&seed));
+	if (state == NULL || threads == NULL || counts == NULL ||
+	    (cell->cs_lines > 0 && lines == NULL))
 		goto out;
 	memset(state, 0, sizeof *state);
 	memset(threads, 0, n * sizeof *threads);
 	state->cell = cell;
 	state->env = env;
 	state->kernel = kernel;
+	state->phase = KERNEL_WARMUP;
 	state->lock = ll_lock_new(cell->lock, &params);
 	if (state->lock == NULL)
 		goto out;
 
-	uint64_t cs_iterations = (uint64_t)(cell->cs_ns * env->busy_iterations_per_ns + 0.5);
-	uint64_t ncs_iterations = (uint64_t)(cell->ncs_ns * env->busy_iterations_per_ns + 0.5);
+	double watchdog = env->watchdog_s > 0 ? env->watchdog_s
+					      : 5.0 * (env->warmup_s + env->duration_s) + 5.0;
+	uint64_t max_ticks = (uint64_t)(watchdog * 1e9 * env->timer->ticks_per_ns);
 	for (unsigned i = 0; i < n; i++) {
 		struct kernel_thread *k = &threads[i].kernel;
+		double rate = busy_rate(env, i);
 
 		threads[i].state = state;
 		threads[i].hists = malloc(3 * sizeof(struct hist));
@@ -188,48 +262,66 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 			goto out_threads;
 		k->lock = state->lock;
 		k->cal = env->timer;
-		k->cs_iterations = cell->workload->uses_cs ? cs_iterations : 0;
-		k->ncs_iterations = cell->workload->uses_ncs ? ncs_iterations : 0;
+		k->phase = &state->phase;
+		k->cs_iterations = cell->workload->uses_cs ? (uint64_t)(cell->cs_ns * rate + 0.5) : 0;
+		k->ncs_iterations = cell->workload->uses_ncs ? (uint64_t)(cell->ncs_ns * rate + 0.5) : 0;
+		k->lines = lines;
+		k->line_count = cell->cs_lines;
 		k->read_per_mille = cell->read_pct * 10;
 		k->may_write = !cell->lock->single_writer || i == 0;
-		k->sample_mask = (env->sample_every ? env->sample_every
-						    : cell->workload->sample_every) - 1;
+		/* Off: one sample at the first operation, never another. */
+		k->sample_mask = env->sampling_off ? UINT64_MAX >> 1
+						   : (env->sample_every ? env->sample_every
+									: cell->workload->sample_every) - 1;
+		k->max_ticks = max_ticks;
 		k->index = i;
 		k->handoff = &state->handoff;
-		k->rng = 0x9e3779b97f4a7c15ull * (i + 1);
+		k->rng = random_next(&seed) | 1; /* xorshift never leaves 0 */
 		k->acquire = &threads[i].hists[0];
 		k->hold = &threads[i].hists[1];
 		k->handoff_latency = &threads[i].hists[2];
-		kernel_reset(k);
+		hist_init(k->acquire);
+		hist_init(k->hold);
+		hist_init(k->handoff_latency);
 	}
 
+	probe_pair(env, &result->round_trip_before_ns, &result->skew_ns, &result->skew_bound_ns);
 	pthread_barrier_init(&state->barrier, NULL, n + 1);
 	if (start_threads(threads, n, env, result) != 0) {
-		/* Threads already started wait at barrier 1 forever: only a child process
-		 * may fail here, and it exits. */
+		/* Threads already started wait at the barrier forever: only a child
+		 * process may fail here, and it exits. */
 		goto out_threads;
 	}
-	pthread_barrier_wait(&state->barrier); /* 1 */
+	pthread_barrier_wait(&state->barrier); /* everyone ready: warm-up runs */
 	if (env->warmup_s > 0)
 		sleep_seconds(env->warmup_s);
-	ck_pr_store_uint(&state->warmup_stop, 1);
-	pthread_barrier_wait(&state->barrier); /* 2 */
-	getrusage(RUSAGE_SELF, &usage_start);
-	steal_start = probe_steal_seconds();
+
+	/* The window opens: phase first, so every operation a kernel starts from
+	 * here on may be recorded; then clock, counts and usage, the same order as
+	 * at the close, so the few operations between them cancel out. */
 	heap_start = ll_heap_live();
 	ll_heap_peak_reset();
+	ck_pr_store_uint(&state->phase, KERNEL_WINDOW);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	pthread_barrier_wait(&state->barrier); /* 3 */
+	sample_counts(threads, n, counts, counts + n);
+	getrusage(RUSAGE_SELF, &usage_start);
+	steal_start = probe_steal_seconds(env->pin ? env->cpus : NULL, env->pin ? used : 0);
 	sleep_seconds(env->duration_s);
-	ck_pr_store_uint(&state->measure_stop, 1);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	sample_counts(threads, n, counts + 2 * n, counts + 3 * n);
+	getrusage(RUSAGE_SELF, &usage_end);
+	steal_end = probe_steal_seconds(env->pin ? env->cpus : NULL, env->pin ? used : 0);
+	result->heap_bytes = ll_heap_peak() - heap_start;
+	ck_pr_store_uint(&state->phase, KERNEL_STOP);
+	clock_gettime(CLOCK_MONOTONIC, &stopped);
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(threads[i].thread, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	getrusage(RUSAGE_SELF, &usage_end);
+	clock_gettime(CLOCK_MONOTONIC, &joined);
+	probe_pair(env, &result->round_trip_after_ns, NULL, NULL);
 
 	result->duration_s = seconds_between(&start, &end);
-	result->steal_s = probe_steal_seconds() - steal_start;
-	result->heap_bytes = ll_heap_peak() - heap_start;
+	result->drain_s = seconds_between(&stopped, &joined);
+	result->steal_s = steal_end - steal_start;
 	result->cpu_user_s = timeval_seconds(usage_end.ru_utime) - timeval_seconds(usage_start.ru_utime);
 	result->cpu_sys_s = timeval_seconds(usage_end.ru_stime) - timeval_seconds(usage_start.ru_stime);
 	result->ctx_voluntary = usage_end.ru_nvcsw - usage_start.ru_nvcsw;
@@ -237,9 +329,10 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	for (unsigned i = 0; i < n; i++) {
 		struct kernel_thread *k = &threads[i].kernel;
 
-		result->thread_ops[i] = k->ops;
-		result->ops += k->ops;
-		result->reads += k->reads;
+		result->thread_ops[i] = counts[2 * n + i] - counts[i];
+		result->ops += result->thread_ops[i];
+		result->reads += counts[3 * n + i] - counts[n + i];
+		result->skewed += k->skewed;
 		hist_merge(&result->acquire, k->acquire);
 		hist_merge(&result->hold, k->hold);
 		hist_merge(&result->handoff, k->handoff_latency);
@@ -256,6 +349,8 @@ out_threads:
 	}
 	ll_lock_free(cell->lock, state->lock);
 out:
+	free(lines);
+	free(counts);
 	free(threads);
 	free(state);
 	return rc;
@@ -389,4 +484,74 @@ double cell_calibrate_busy(const struct timer_calibration *timer)
 			best = rate;
 	}
 	return best;
+}
+
+struct busy_calibration {
+	const struct timer_calibration *timer;
+	double rate;
+};
+
+static void *busy_calibration_main(void *arg)
+{
+	struct busy_calibration *job = arg;
+
+	job->rate = cell_calibrate_busy(job->timer);
+	return NULL;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* All CPUs at once, not in turn: about 50 ms however many there are, and each
+ * rate is what the busy loop does while the other CPUs are busy too, which is
+ * how a cell loads them. A CPU whose thread cannot start gets the median. */
+double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const unsigned *cpus,
+				unsigned count, double *per_cpu)
+{
+	struct busy_calibration *jobs = calloc(count ? count : 1, sizeof *jobs);
+	pthread_t *handles = calloc(count ? count : 1, sizeof *handles);
+	bool *started = calloc(count ? count : 1, sizeof *started);
+	double *sorted = calloc(count ? count : 1, sizeof *sorted);
+	double median = NAN;
+	unsigned measured = 0;
+
+	if (jobs == NULL || handles == NULL || started == NULL || sorted == NULL)
+		goto out;
+	for (unsigned i = 0; i < count; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		jobs[i] = (struct busy_calibration){ .timer = timer, .rate = NAN };
+		pthread_attr_init(&attr);
+		CPU_ZERO(&set);
+		CPU_SET(cpus[i], &set);
+		pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+		started[i] = pthread_create(&handles[i], &attr, busy_calibration_main, &jobs[i]) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		if (!started[i])
+			continue;
+		pthread_join(handles[i], NULL);
+		sorted[measured++] = jobs[i].rate;
+	}
+	if (measured == 0) {
+		median = cell_calibrate_busy(timer);
+	} else {
+		qsort(sorted, measured, sizeof *sorted, compare_double);
+		median = measured % 2 ? sorted[measured / 2]
+				      : (sorted[measured / 2 - 1] + sorted[measured / 2]) / 2;
+	}
+	for (unsigned i = 0; i < count; i++)
+		per_cpu[i] = started[i] ? jobs[i].rate : median;
+out:
+	free(jobs);
+	free(handles);
+	free(started);
+	free(sorted);
+	return median;
 }

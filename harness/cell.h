@@ -1,9 +1,13 @@
 /*
- * One cell of the matrix (lock x workload x parameters x threads), run once: the
- * threads are created first, pinned, released together by a start barrier, warm
- * up, then run for the measured duration. cell_run_isolated does it in a forked
- * child under a watchdog, so a lock that collapses, livelocks or crashes costs one
- * row (status timeout or crashed), not the run.
+ * One cell of the matrix (lock x workload x parameters x threads), run once (a
+ * rep): the threads are created first, pinned, released together by a barrier,
+ * and run without a break through warm-up, the measured window and the drain.
+ * The window is bounded by two samples of every thread's published operation
+ * count, clock and getrusage; the drain (stop flag to the last join) is timed on
+ * its own. A cross-CPU probe before and after the rep tells which phase the
+ * machine was in. cell_run_isolated does it in a forked child under a watchdog,
+ * so a lock that collapses, livelocks or crashes costs one row (status timeout or
+ * crashed), not the run.
  */
 #ifndef LOCKLAB_CELL_H
 #define LOCKLAB_CELL_H
@@ -14,6 +18,7 @@
 #include "common/histogram.h"
 #include "common/timer.h"
 #include "locks/registry.h"
+#include "workloads/kernel.h"
 #include "workloads/workloads.h"
 
 #define CELL_MAX_THREADS 1024
@@ -25,21 +30,29 @@ struct cell {
 	unsigned cs_ns;
 	unsigned ncs_ns;
 	unsigned read_pct;
-	char id[128]; /* <workload>.<lock>.t<threads>.cs<cs>.ncs<ncs>.r<read_pct> */
+	unsigned cs_lines;    /* protected cache lines walked in every critical section */
+	char id[128]; /* <workload>.<lock>.t<threads>.cs<cs>.ncs<ncs>.r<read_pct>[.l<cs_lines>] */
 };
 
 struct cell_environment {
 	const struct timer_calibration *timer;
+	/* Busy-loop iterations per ns, measured by a thread pinned to cpus[i]; a
+	 * thread pinned there uses busy_per_cpu[i], an unpinned one the median. */
+	const double *busy_per_cpu;
 	double busy_iterations_per_ns;
 	double duration_s;
 	double warmup_s;
 	unsigned sample_every;     /* a power of two: time one operation in this many;
 				    * 0: the workload's own default */
+	bool sampling_off;         /* time no operation (the sampling-cost reference) */
 	bool pin;                  /* pin thread i to cpus[i % cpu_count] */
 	const unsigned *cpus;
 	unsigned cpu_count;
 	unsigned numa_nodes;
 	double watchdog_s;         /* 0: 5x (warm-up + duration) + 5 s */
+	uint64_t seed;             /* this rep's: kernel generators, the lines' walk */
+	unsigned probe_round_trips; /* cpus[0] <-> cpus[1] before and after; 0: none */
+	kernel_fn kernel;          /* NULL: the compiled (workload, lock) kernel */
 };
 
 enum cell_status { CELL_OK, CELL_TIMEOUT, CELL_CRASHED, CELL_ERROR };
@@ -47,7 +60,8 @@ enum cell_status { CELL_OK, CELL_TIMEOUT, CELL_CRASHED, CELL_ERROR };
 struct cell_result {
 	enum cell_status status;
 	int crash_signal;
-	double duration_s;         /* measured phase: release of the barrier to last join */
+	double duration_s;         /* the measured window */
+	double drain_s;            /* the stop flag to the last thread joined */
 	uint64_t ops;
 	uint64_t reads;
 	double cpu_user_s;
@@ -56,6 +70,10 @@ struct cell_result {
 	long ctx_involuntary;
 	double steal_s;            /* host steal time during the measured phase; NaN unknown */
 	uint64_t heap_bytes;       /* peak heap the primitive allocated while measured */
+	uint64_t skewed;           /* timer deltas left out: negative or implausible */
+	/* Cross-CPU probes (common/cpu_pair.h) before and after; NaN when none. */
+	double round_trip_before_ns, round_trip_after_ns;
+	double skew_ns, skew_bound_ns;
 	uint64_t thread_ops[CELL_MAX_THREADS];
 	int thread_cpu[CELL_MAX_THREADS]; /* -1 when not pinned */
 	struct hist acquire;
@@ -68,6 +86,10 @@ const char *cell_status_name(enum cell_status status);
 /* The status a name stands for; -1 for none. */
 int cell_status_parse(const char *name);
 
+/* How many distinct CPUs the cell's threads are pinned to (all of env's CPUs
+ * when not pinned): the CPUs whose steal time and capacity the cell uses. */
+unsigned cell_cpus_used(const struct cell *cell, const struct cell_environment *env);
+
 /* In this process. Returns -1 with errno when it cannot be set up (result->status
  * is CELL_ERROR then). */
 int cell_run(const struct cell *cell, const struct cell_environment *env,
@@ -77,7 +99,13 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 int cell_run_isolated(const struct cell *cell, const struct cell_environment *env,
 		      struct cell_result *result);
 
-/* Busy-loop iterations per nanosecond of this CPU, measured over about 50 ms. */
+/* Busy-loop iterations per nanosecond of the calling thread's CPU, measured over
+ * about 50 ms. */
 double cell_calibrate_busy(const struct timer_calibration *timer);
+
+/* The same, by a thread pinned to each of cpus[0..count) in turn, into
+ * per_cpu[]; returns their median. */
+double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const unsigned *cpus,
+				unsigned count, double *per_cpu);
 
 #endif

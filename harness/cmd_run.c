@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/random.h"
 #include "harness/bundle.h"
 #include "harness/cli.h"
 #include "harness/fingerprint.h"
@@ -27,6 +28,8 @@
  * bench-quick (44 s for 417 reps of 0.07 s) on a 2-vCPU machine. */
 #define RUN_OVERHEAD_S 0.035
 #define PREFLIGHT_SECONDS 0.1
+/* Round trips of each cross-CPU probe around a rep: a few ms. */
+#define RUN_PROBE_ROUND_TRIPS 2000
 
 static void progress(size_t done, size_t total, const struct cell *cell, double eta_s)
 {
@@ -139,6 +142,7 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 {
 	size_t *order = malloc(plan->total * sizeof *order);
 	struct cell_result *result = malloc(sizeof *result);
+	struct cell_environment rep_env = *env;
 	int rc = 0;
 
 	if (order == NULL || result == NULL) {
@@ -172,12 +176,17 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 		progress(finished, to_run, cell,
 			 finished ? spent / (double)finished * (double)(to_run - finished)
 				  : estimate);
-		if (cell_run_isolated(cell, env, result) != 0) {
+		/* Each rep's generators from --seed and the rep itself, so a rep measured
+		 * again (--resume) sees the same sequences. */
+		uint64_t rep_seed = seed ^ (0x9e3779b97f4a7c15ull * (pair + 1));
+		rep_env.seed = random_next(&rep_seed);
+		if (cell_run_isolated(cell, &rep_env, result) != 0) {
 			cli_error("run", cell->id, "cannot start a child: %s", strerror(errno));
 			rc = EXIT_ENVIRONMENT;
 			goto out;
 		}
-		metrics_compute(cell, rep, result, env->timer->overhead_ns, &plan->rows[pair]);
+		metrics_compute(cell, rep, result, env->timer->overhead_ns,
+				cell_cpus_used(cell, env), &plan->rows[pair]);
 		if (result->status == CELL_OK) {
 			hist_merge(&plan->hists[c].acquire, &result->acquire);
 			hist_merge(&plan->hists[c].hold, &result->hold);
@@ -342,9 +351,18 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out;
 	}
+	double busy_per_cpu[CELL_MAX_THREADS];
+	double busy = cell_calibrate_busy_cpus(&timer, cpu_list, (unsigned)cpu_count, busy_per_cpu);
+	if (!(busy > 0)) {
+		cli_error("run", "busy loop", "cannot calibrate it on the CPUs: %s", strerror(errno));
+		rc = EXIT_ENVIRONMENT;
+		goto out;
+	}
 	struct cell_environment env = {
 		.timer = &timer,
-		.busy_iterations_per_ns = cell_calibrate_busy(&timer),
+		.busy_per_cpu = busy_per_cpu,
+		.busy_iterations_per_ns = busy,
+		.probe_round_trips = RUN_PROBE_ROUND_TRIPS,
 		.duration_s = o.duration_s,
 		.warmup_s = o.warmup_s,
 		.sample_every = o.sample_every,

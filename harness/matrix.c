@@ -14,34 +14,39 @@
 	{ __VA_ARGS__ }, sizeof((struct thread_count[]){ __VA_ARGS__ }) / sizeof(struct thread_count)
 
 
+/* Columns: workload, threads, cs ns, ncs ns, read %, protected lines. */
 static const struct matrix_block quick_blocks[] = {
-	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
-	{ "contended", TLIST(PER_CPU(1)), LIST(50), LIST(50), LIST(0) },
-	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(90) },
-	{ "handoff", TLIST(THREADS(2)), LIST(200000), LIST(0), LIST(0) },
-	{ "oversubscribed", TLIST(PER_CPU(4)), LIST(50), LIST(200), LIST(0) },
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0), LIST(0) },
+	{ "contended", TLIST(PER_CPU(1)), LIST(50), LIST(50), LIST(0), LIST(0) },
+	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(90), LIST(0) },
+	{ "handoff", TLIST(THREADS(2)), LIST(200000), LIST(0), LIST(0), LIST(0) },
+	{ "oversubscribed", TLIST(PER_CPU(4)), LIST(50), LIST(200), LIST(0), LIST(0) },
 };
 
 static const struct matrix_block bench_blocks[] = {
-	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
-	{ "contended", TLIST(THREADS(1), PER_CPU(1), PER_CPU(2)), LIST(50), LIST(200), LIST(0) },
-	{ "contended", TLIST(PER_CPU(1)), LIST(0, 1000), LIST(0), LIST(0) },
-	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(50, 90, 99) },
-	{ "handoff", TLIST(THREADS(2)), LIST(100, 200000), LIST(0), LIST(0) },
-	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(50), LIST(200),
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0), LIST(0) },
+	{ "contended", TLIST(THREADS(1), PER_CPU(1), PER_CPU(2)), LIST(50), LIST(200), LIST(0),
 	  LIST(0) },
+	{ "contended", TLIST(PER_CPU(1)), LIST(0, 1000), LIST(0), LIST(0), LIST(0) },
+	{ "shared", TLIST(PER_CPU(1)), LIST(50), LIST(200), LIST(0), LIST(8) },
+	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(50, 90, 99), LIST(0) },
+	{ "handoff", TLIST(THREADS(2)), LIST(100, 200000), LIST(0), LIST(0), LIST(0) },
+	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(50), LIST(200),
+	  LIST(0), LIST(0) },
 };
 
 static const struct matrix_block full_blocks[] = {
-	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0) },
+	{ "uncontended", TLIST(THREADS(1)), LIST(0), LIST(0), LIST(0), LIST(0, 1, 8) },
 	{ "contended", TLIST(THREADS(1), THREADS(2), THREADS(4), THREADS(8), PER_CPU(1),
 				PER_CPU(2)),
-	  LIST(0, 50, 200, 1000), LIST(0, 50, 200, 1000), LIST(0) },
+	  LIST(0, 50, 200, 1000), LIST(0, 50, 200, 1000), LIST(0), LIST(0) },
+	{ "shared", TLIST(PER_CPU(1), PER_CPU(2)), LIST(50), LIST(200), LIST(0), LIST(1, 8, 32) },
 	{ "rwmix", TLIST(THREADS(2), PER_CPU(1), PER_CPU(2)), LIST(100, 1000), LIST(100),
-	  LIST(50, 90, 99) },
-	{ "handoff", TLIST(THREADS(2), PER_CPU(1)), LIST(0, 100, 1000, 200000), LIST(0), LIST(0) },
+	  LIST(50, 90, 99), LIST(0) },
+	{ "handoff", TLIST(THREADS(2), PER_CPU(1)), LIST(0, 100, 1000, 200000), LIST(0), LIST(0),
+	  LIST(0, 8) },
 	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(0, 50, 1000),
-	  LIST(200), LIST(0) },
+	  LIST(200), LIST(0), LIST(0) },
 };
 
 #define BLOCKS(b) b, sizeof b / sizeof b[0]
@@ -120,6 +125,7 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 {
 	size_t cell_capacity = 0, skip_capacity = 0;
 	unsigned threads[MATRIX_MAX_VALUES + 1];
+	unsigned default_lines[1];
 
 	memset(m, 0, sizeof *m);
 	for (size_t b = 0; b < block_count; b++) {
@@ -132,6 +138,9 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 			return -1;
 		}
 		size_t thread_n = block_threads(w, block, online_cpus, threads);
+		const unsigned *lines = block->lines_count ? block->cs_lines : default_lines;
+		size_t lines_n = block->lines_count ? block->lines_count : 1;
+		default_lines[0] = w->default_lines;
 
 		for (size_t l = 0; l < lock_count; l++) {
 			char what[160];
@@ -157,8 +166,10 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 				for (size_t c = 0; c < (w->uses_cs ? block->cs_count : 1); c++)
 					for (size_t n = 0; n < (w->uses_ncs ? block->ncs_count : 1); n++)
 						for (size_t r = 0;
-						     r < (w->uses_read_pct ? block->read_count : 1); r++) {
+						     r < (w->uses_read_pct ? block->read_count : 1); r++)
+						for (size_t k = 0; k < lines_n; k++) {
 							struct cell cell = {
+								.cs_lines = lines[k],
 								.lock = locks[l],
 								.workload = w,
 								.threads = threads[t],

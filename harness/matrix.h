@@ -33,6 +33,8 @@ struct matrix_block {
 	size_t ncs_count;
 	unsigned read_pct[MATRIX_MAX_VALUES];
 	size_t read_count;
+	unsigned cs_lines[MATRIX_MAX_VALUES]; /* none listed: the workload's default_lines */
+	size_t lines_count;
 };
 
 struct matrix_profile {

@@ -16,7 +16,7 @@ static double percentile_or_nan(const struct hist *h, double p)
 }
 
 void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
-		     double timer_overhead_ns, struct run_row *row)
+		     double timer_overhead_ns, unsigned steal_cpus, struct run_row *row)
 {
 	double *v = row->value;
 	double shares[CELL_MAX_THREADS];
@@ -25,6 +25,7 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	row->cell = cell;
 	row->rep = rep;
 	row->status = result->status;
+	row->phase = -1;
 	for (int m = 0; m < METRIC_COUNT; m++)
 		v[m] = NAN;
 	v[METRIC_lock_bytes] = (double)cell->lock->lock_bytes;
@@ -59,6 +60,12 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	v[METRIC_ctx_invol] = (double)result->ctx_involuntary;
 	v[METRIC_steal_s] = result->steal_s;
 	v[METRIC_heap_bytes] = (double)result->heap_bytes;
+	v[METRIC_drain_s] = result->drain_s;
+	v[METRIC_skewed] = (double)result->skewed;
+	v[METRIC_round_trip_before_ns] = result->round_trip_before_ns;
+	v[METRIC_round_trip_after_ns] = result->round_trip_after_ns;
+	v[METRIC_tsc_skew_ns] = result->skew_ns;
+	v[METRIC_tsc_skew_bound_ns] = result->skew_bound_ns;
 	size_t used = 0;
 	for (unsigned i = 0; i < cell->threads && used + 16 < sizeof row->thread_cpus; i++) {
 		int n = result->thread_cpu[i] < 0
@@ -77,13 +84,16 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 		row->flags |= FLAG_BELOW_RESOLUTION;
 	if (cell->threads > 1 && v[METRIC_min_share] < 0.01 / cell->threads)
 		row->flags |= FLAG_STARVATION;
-	if (result->steal_s > 0.01 * result->duration_s)
+	if (result->steal_s > 0.01 * result->duration_s * (steal_cpus ? steal_cpus : 1))
 		row->flags |= FLAG_STEAL;
+	if (result->skewed > 0)
+		row->flags |= FLAG_SKEWED;
 }
 
 /* In enum row_flag's bit order. */
 static const char *const flag_names[] = { "below_resolution", "starvation", "collapse",
-					  "noisy", "steal" };
+					  "noisy", "steal", "skewed", "phase_shift", "few_reps",
+					  "timeout" };
 
 unsigned metrics_flags_parse(const char *text)
 {

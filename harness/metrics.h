@@ -2,7 +2,8 @@
  * The figures of one (cell, rep), in runs.csv's column order. Each is a double so
  * the summary treats them alike; NaN means "does not apply" and is written as an
  * empty field (a handoff latency outside the handoff workload, steal time on a
- * kernel without /proc/stat).
+ * kernel without /proc/stat). Schema 1's figures come first; schema 2 appended its
+ * own after the thread_cpus column (columns are appended, never renamed).
  */
 #ifndef LOCKLAB_METRICS_H
 #define LOCKLAB_METRICS_H
@@ -11,16 +12,22 @@
 
 #include "harness/cell.h"
 
-#define METRICS(X)                                                                        \
+#define METRICS_V1(X)                                                                     \
 	X(duration_s) X(ops) X(throughput_ops_s) X(ns_per_op) X(lat_p50_ns) X(lat_p90_ns) \
 	X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns) X(hold_p50_ns) X(hold_p99_ns)          \
 	X(handoff_p50_ns) X(handoff_p99_ns) X(jain) X(min_share) X(max_share)             \
 	X(cpu_user_s) X(cpu_sys_s) X(ctx_vol) X(ctx_invol) X(steal_s) X(lock_bytes)       \
 	X(ctx_bytes) X(heap_bytes)
+#define METRICS_V2(X)                                                                  \
+	X(drain_s) X(skewed) X(round_trip_before_ns) X(round_trip_after_ns) X(tsc_skew_ns) \
+	X(tsc_skew_bound_ns)
+#define METRICS(X) METRICS_V1(X) METRICS_V2(X)
 
 #define METRIC_ENUM(name) METRIC_##name,
 enum metric { METRICS(METRIC_ENUM) METRIC_COUNT };
 #undef METRIC_ENUM
+/* The first metric schema 2 appended, after thread_cpus. */
+#define METRIC_FIRST_APPENDED METRIC_drain_s
 
 extern const char *const metric_names[METRIC_COUNT];
 
@@ -30,7 +37,11 @@ enum row_flag {
 	FLAG_STARVATION = 1 << 1,       /* a thread got < 1 % of its fair share */
 	FLAG_COLLAPSE = 1 << 2,         /* throughput < 1 % of the lock's 1-thread figure */
 	FLAG_NOISY = 1 << 3,            /* the cell's throughput CV over reps > 5 % */
-	FLAG_STEAL = 1 << 4,            /* the host stole > 1 % of the cell's CPU time */
+	FLAG_STEAL = 1 << 4,            /* the host stole > 1 % of the used CPUs' time */
+	FLAG_SKEWED = 1 << 5,           /* timer deltas left out as negative or implausible */
+	FLAG_PHASE_SHIFT = 1 << 6,      /* the rep's two probes straddle the phase threshold */
+	FLAG_FEW_REPS = 1 << 7,         /* fewer than 6 reps: the median's CI is below 95 % */
+	FLAG_TIMEOUT = 1 << 8,          /* a rep timed out or crashed (summary only) */
 };
 
 struct run_row {
@@ -42,10 +53,12 @@ struct run_row {
 	uint64_t reads;
 	uint64_t samples; /* acquire latencies behind the lat_ columns */
 	char thread_cpus[256]; /* "0;1;0;1": thread i ran on CPU n; "-" not pinned */
+	int phase;        /* enum phase, decided with the whole run; -1 not yet */
 };
 
+/* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those). */
 void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
-		     double timer_overhead_ns, struct run_row *row);
+		     double timer_overhead_ns, unsigned steal_cpus, struct run_row *row);
 
 /* "below_resolution;starvation", or "" for none, into buffer; and back. */
 void metrics_flags_text(unsigned flags, char *buffer, size_t size);

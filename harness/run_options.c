@@ -25,6 +25,7 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: locklab run [--profile quick|bench|full] [--lock L] [--workload W[,W...]]\n"
 		"                   [--threads N,...] [--cs NS,...] [--ncs NS,...] [--read-pct P,...]\n"
+		"                   [--cs-lines N,...]\n"
 		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
 		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight]\n"
 		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
@@ -40,18 +41,21 @@ static void run_usage(FILE *out)
 		fprintf(out, " %s", workload_registry[i].name);
 	fprintf(out,
 		"\n"
-		"  --threads N,...  thread counts (default: online CPUs); NxCPU means N times\n"
-		"                   the online CPUs, e.g. 2xCPU\n"
+		"  --threads N,...  thread counts (default: online CPUs; oversubscribed: 2x, 4x\n"
+		"                   and 8x them); NxCPU means N times the online CPUs, e.g. 2xCPU\n"
 		"  --cs NS,...      busy work inside the critical section, ns (default 50)\n"
 		"  --ncs NS,...     busy work between critical sections, ns (default 200)\n"
 		"  --read-pct P,... rwmix: percent of operations that read (default 90)\n"
+		"  --cs-lines N,... cache lines of protected data each critical section reads\n"
+		"                   and writes (default 0; the shared workload: 8)\n"
 		"  --duration S     measured seconds per rep (profile default)\n"
 		"  --warmup S       unmeasured seconds before each rep (profile default)\n"
 		"  --reps N         repetitions per cell (profile default; >= 2 for a CV)\n"
 		"  --sample-every N time one operation in N for latency histograms (power of\n"
 		"                   two; default per workload: 1024 uncontended, 64 contended\n"
 		"                   and rwmix, every one in handoff); throughput counts all\n"
-		"  --seed K         order of the shuffled cells and bootstrap seeds (default 1)\n"
+		"  --seed K         order of the shuffled cells, the kernels' generators and the\n"
+		"                   protected lines' order (default 1)\n"
 		"  --no-pin         let the OS place threads (default: round-robin over CPUs)\n"
 		"  --nodes N        NUMA nodes the lock contexts are spread over (default: this\n"
 		"                   machine's)\n"
@@ -119,9 +123,10 @@ static bool parse_uint_list(const char *option, const char *text, unsigned long 
 bool run_options_custom_blocks(struct run_options *o)
 {
 	char *copy = strdup(o->workloads ? o->workloads : "contended"), *cursor = copy, *name;
-
-	if (o->thread_count == 0)
-		o->threads[o->thread_count++] = (struct thread_count){ 1, true };
+	/* Without --threads: the online CPUs, or 2x, 4x and 8x them for oversubscribed
+	 * (at 1x it would not be oversubscribed). */
+	static const struct thread_count per_cpu[] = { { 1, true } };
+	static const struct thread_count oversubscribed[] = { { 2, true }, { 4, true }, { 8, true } };
 	if (o->cs_count == 0)
 		o->cs[o->cs_count++] = 50;
 	if (o->ncs_count == 0)
@@ -143,12 +148,21 @@ bool run_options_custom_blocks(struct run_options *o)
 			free(copy);
 			return false;
 		}
+		const struct workload_info *w = workload_find(name);
 		*b = (struct matrix_block){ .thread_count = o->thread_count,
 					    .cs_count = o->cs_count,
 					    .ncs_count = o->ncs_count,
-					    .read_count = o->read_count };
-		b->workload = workload_find(name)->name;
+					    .read_count = o->read_count,
+					    .lines_count = o->lines_count };
+		b->workload = w->name;
 		memcpy(b->threads, o->threads, sizeof o->threads);
+		if (o->thread_count == 0) {
+			bool over = w->threads == WORKLOAD_THREADS_OVERSUBSCRIBED;
+			b->thread_count = over ? 3 : 1;
+			memcpy(b->threads, over ? oversubscribed : per_cpu,
+			       b->thread_count * sizeof b->threads[0]);
+		}
+		memcpy(b->cs_lines, o->cs_lines, sizeof o->cs_lines);
 		memcpy(b->cs_ns, o->cs, sizeof o->cs);
 		memcpy(b->ncs_ns, o->ncs, sizeof o->ncs);
 		memcpy(b->read_pct, o->read_pct, sizeof o->read_pct);
@@ -168,6 +182,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		{ "cs", required_argument, NULL, 'c' },
 		{ "ncs", required_argument, NULL, 'n' },
 		{ "read-pct", required_argument, NULL, 'r' },
+		{ "cs-lines", required_argument, NULL, 'L' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "warmup", required_argument, NULL, 'u' },
 		{ "reps", required_argument, NULL, 'R' },
@@ -221,6 +236,11 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 			break;
 		case 'r':
 			if (!parse_uint_list("--read-pct", optarg, 100, o->read_pct, &o->read_count))
+				return EXIT_USAGE;
+			o->custom = true;
+			break;
+		case 'L':
+			if (!parse_uint_list("--cs-lines", optarg, 65536, o->cs_lines, &o->lines_count))
 				return EXIT_USAGE;
 			o->custom = true;
 			break;

@@ -26,7 +26,8 @@ struct run_options {
 	struct thread_count threads[MATRIX_MAX_VALUES];
 	size_t thread_count;
 	unsigned cs[MATRIX_MAX_VALUES], ncs[MATRIX_MAX_VALUES], read_pct[MATRIX_MAX_VALUES];
-	size_t cs_count, ncs_count, read_count;
+	unsigned cs_lines[MATRIX_MAX_VALUES];
+	size_t cs_count, ncs_count, read_count, lines_count;
 };
 
 /* The defaults before any option: the bench profile, every lock. */

@@ -11,6 +11,7 @@
 #include "harness/bundle.h"
 #include "harness/cell.h"
 #include "harness/matrix.h"
+#include "harness/phase.h"
 
 struct cell_hists {
 	struct hist acquire;
@@ -22,6 +23,7 @@ struct c2c_floor {
 	bool measured;
 	int cpu_a, cpu_b;
 	double median_ns, min_ns;
+	double skew_ns, skew_bound_ns; /* the two CPUs' counters; NaN on the clock source */
 	char skipped[96];
 };
 
@@ -35,12 +37,16 @@ struct run_context {
 	const struct matrix_skip *preflight_failures;
 	size_t preflight_failure_count;
 	double null_ns_per_op;
+	/* Sampling's own cost: one thread's contended throughput with latency
+	 * sampling off and on, interleaved pairs; their median ratio. */
+	double sampling_off_ops_s, sampling_on_ops_s, sampling_ratio;
 	struct c2c_floor c2c_start, c2c_end;
+	struct phase_fit phases;          /* fitted at the end, from every rep's probes */
 	struct timespec started, ended;
 };
 
-/* At the start (start true) the null-lock floor and a c2c round trip; at the end
- * the c2c round trip again (VMs move between host placements mid-run). */
+/* At the start (start true) the null-lock floor, sampling's cost and a c2c round
+ * trip; at the end the c2c round trip again (every rep also probes its own). */
 void run_measure_floors(struct run_context *ctx, bool start);
 
 /* meta.json; complete false while the run is still going. */

@@ -114,7 +114,10 @@ static size_t split_fields(char *line, char **fields, size_t max)
 static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct run_row *rows,
 		      bool *done)
 {
-	enum { FIRST_METRIC = 9, COLUMNS = FIRST_METRIC + METRIC_COUNT + 4 };
+	/* cells, schema 1 metrics, flags, reads, samples, thread_cpus, schema 2
+	 * metrics, phase, cs_lines */
+	enum { FIRST_METRIC = 9, AFTER_V1 = FIRST_METRIC + METRIC_FIRST_APPENDED,
+	       COLUMNS = FIRST_METRIC + METRIC_COUNT + 6 };
 	char *fields[COLUMNS + 1];
 	char *end;
 
@@ -135,16 +138,16 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 	row->rep = (unsigned)rep;
 	row->status = (enum cell_status)status;
 	for (int k = 0; k < METRIC_COUNT; k++) {
-		const char *text = fields[FIRST_METRIC + k];
+		const char *text = fields[k < METRIC_FIRST_APPENDED ? FIRST_METRIC + k : 4 + FIRST_METRIC + k];
 		row->value[k] = *text ? strtod(text, &end) : NAN;
 		if (*text && *end != '\0')
 			return false;
 	}
-	row->flags = metrics_flags_parse(fields[FIRST_METRIC + METRIC_COUNT]);
-	row->reads = strtoull(fields[FIRST_METRIC + METRIC_COUNT + 1], NULL, 10);
-	row->samples = strtoull(fields[FIRST_METRIC + METRIC_COUNT + 2], NULL, 10);
-	snprintf(row->thread_cpus, sizeof row->thread_cpus, "%s",
-		 fields[FIRST_METRIC + METRIC_COUNT + 3]);
+	row->flags = metrics_flags_parse(fields[AFTER_V1]);
+	row->reads = strtoull(fields[AFTER_V1 + 1], NULL, 10);
+	row->samples = strtoull(fields[AFTER_V1 + 2], NULL, 10);
+	snprintf(row->thread_cpus, sizeof row->thread_cpus, "%s", fields[AFTER_V1 + 3]);
+	row->phase = -1; /* decided again with the whole run */
 	done[c * reps + rep] = true;
 	return true;
 }

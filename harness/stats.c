@@ -9,19 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/random.h"
-
 #define STATS_STACK_VALUES 64
-
-/* Uniform in [0, n): the top 53 bits as a double in [0, 1), scaled. The bias
- * is below 2^-53 * n, far under what 2000 resamples can see. */
-static size_t stats_random_index(uint64_t *state, size_t n)
-{
-	double unit = (double)(random_next(state) >> 11) * 0x1p-53;
-	size_t index = (size_t)(unit * (double)n);
-
-	return index < n ? index : n - 1;
-}
 
 static int stats_compare_double(const void *a, const void *b)
 {
@@ -109,55 +97,56 @@ double stats_cv(const double *values, size_t n)
 	return stddev / fabs(mean);
 }
 
-/* R type 7: position q * (count - 1) in the sorted sample, interpolated. */
-static double stats_quantile_sorted(const double *sorted, size_t count, double q)
+int stats_median_ci(const double *values, size_t n, double confidence, double *low, double *high,
+		    double *level)
 {
-	double position = q * (double)(count - 1);
-	size_t below = (size_t)position;
-	double fraction = position - (double)below;
+	double stack[STATS_STACK_VALUES];
+	double *sorted = stack;
+	/* log P(B = i) and P(B <= i) for B ~ Binomial(n, 1/2), i = j - 1. The
+	 * log because C(n, i) / 2^n overflows and underflows a double for n in
+	 * the low thousands; stepped by C(n, i + 1) = C(n, i) (n - i) / (i + 1)
+	 * rather than lgammal, which writes the process-wide signgam. */
+	long double log_pmf = -(long double)n * logl(2.0L);
+	long double below = expl(log_pmf);
+	double best_level = (double)(1.0L - 2.0L * below);
+	size_t j = 1;
 
-	if (below + 1 >= count)
-		return sorted[count - 1];
-	return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
-}
-
-int stats_bootstrap_median_ci(const double *values, size_t n, double confidence,
-			      unsigned resamples, uint64_t seed, double *low, double *high)
-{
-	double *medians, *scratch, median, tail;
-	uint64_t state = seed;
-
-	if (values == NULL || low == NULL || high == NULL || n == 0 || resamples == 0 ||
+	if (values == NULL || low == NULL || high == NULL || level == NULL || n == 0 ||
 	    !(confidence > 0.0 && confidence < 1.0) || stats_has_nan(values, n)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (n > SIZE_MAX / sizeof(double) - resamples) {
-		errno = ENOMEM;
-		return -1;
+	if (n > STATS_STACK_VALUES) {
+		if (n > SIZE_MAX / sizeof sorted[0]) {
+			errno = ENOMEM;
+			return -1;
+		}
+		sorted = malloc(n * sizeof sorted[0]);
+		if (sorted == NULL)
+			return -1;
 	}
-	medians = malloc((resamples + n) * sizeof(double));
-	if (medians == NULL)
-		return -1;
-	scratch = medians + resamples;
+	memcpy(sorted, values, n * sizeof sorted[0]);
+	qsort(sorted, n, sizeof sorted[0], stats_compare_double);
 
-	for (unsigned r = 0; r < resamples; r++) {
-		for (size_t i = 0; i < n; i++)
-			scratch[i] = values[stats_random_index(&state, n)];
-		medians[r] = stats_median_in_place(scratch, n);
+	/* j = 1 is kept even when it falls short: min..max is the widest there
+	 * is. Each larger j gives up P(B = j - 1) on both sides; the last j,
+	 * (n + 1) / 2, is the middle value (odd n) or pair (even n). */
+	for (size_t next = 2; next <= (n + 1) / 2; next++) {
+		double next_level;
+
+		log_pmf += logl((long double)(n - (next - 2))) - logl((long double)(next - 1));
+		below += expl(log_pmf);
+		next_level = (double)(1.0L - 2.0L * below);
+		if (next_level < confidence)
+			break;
+		j = next;
+		best_level = next_level;
 	}
-	qsort(medians, resamples, sizeof medians[0], stats_compare_double);
-	tail = (1.0 - confidence) / 2.0;
-	*low = stats_quantile_sorted(medians, resamples, tail);
-	*high = stats_quantile_sorted(medians, resamples, 1.0 - tail);
-
-	memcpy(scratch, values, n * sizeof scratch[0]);
-	median = stats_median_in_place(scratch, n);
-	if (*low > median)
-		*low = median;
-	if (*high < median)
-		*high = median;
-	free(medians);
+	*low = sorted[j - 1];
+	*high = sorted[n - j];
+	*level = best_level;
+	if (sorted != stack)
+		free(sorted);
 	return 0;
 }
 

@@ -6,39 +6,135 @@
 
 #include "harness/stats.h"
 
-#define SUMMARY_RESAMPLES 2000
+struct phase_fit summary_phases(struct run_row *rows, size_t row_count)
+{
+	double *probes = calloc(2 * row_count + 1, sizeof *probes);
+	struct phase_fit fit;
+	size_t n = 0;
 
-static void summarise_metric(const double *values, size_t n, uint64_t seed,
-			     struct summary_row *out)
+	for (size_t r = 0; r < row_count && probes != NULL; r++) {
+		if (rows[r].status != CELL_OK)
+			continue;
+		probes[n++] = rows[r].value[METRIC_round_trip_before_ns];
+		probes[n++] = rows[r].value[METRIC_round_trip_after_ns];
+	}
+	phase_fit(probes, n, &fit);
+	free(probes);
+	for (size_t r = 0; r < row_count; r++) {
+		bool shift = false;
+
+		rows[r].flags &= ~(unsigned)FLAG_PHASE_SHIFT;
+		rows[r].phase = (int)phase_of_rep(&fit, rows[r].value[METRIC_round_trip_before_ns],
+						  rows[r].value[METRIC_round_trip_after_ns], &shift);
+		if (shift)
+			rows[r].flags |= FLAG_PHASE_SHIFT;
+	}
+	return fit;
+}
+
+static bool usable(const struct run_row *row)
+{
+	return row->status == CELL_OK && !(row->flags & FLAG_PHASE_SHIFT) && row->phase >= 0;
+}
+
+enum phase summary_main_phase(const struct run_row *rows, size_t row_count)
+{
+	size_t count[SUMMARY_MAX_PHASES] = { 0 };
+	enum phase main = PHASE_ONE;
+
+	for (size_t r = 0; r < row_count; r++)
+		if (usable(&rows[r]) && rows[r].phase < SUMMARY_MAX_PHASES)
+			count[rows[r].phase]++;
+	for (int p = 0; p < SUMMARY_MAX_PHASES; p++)
+		if (count[p] > count[main])
+			main = (enum phase)p;
+	return main;
+}
+
+static void summarise_metric(const double *values, size_t n, struct summary_row *out)
 {
 	out->n = (unsigned)n;
-	out->median = out->ci_low = out->ci_high = out->cv = NAN;
+	out->median = out->ci_low = out->ci_high = out->ci_level = out->cv = NAN;
 	if (n == 0)
 		return;
 	out->median = stats_median(values, n);
 	out->cv = stats_cv(values, n);
-	if (stats_bootstrap_median_ci(values, n, 0.95, SUMMARY_RESAMPLES, seed, &out->ci_low,
-				      &out->ci_high) != 0)
-		out->ci_low = out->ci_high = NAN;
+	if (stats_median_ci(values, n, SUMMARY_CONFIDENCE, &out->ci_low, &out->ci_high,
+			    &out->ci_level) != 0)
+		out->ci_low = out->ci_high = out->ci_level = NAN;
 }
 
 static bool same_shape(const struct cell *a, const struct cell *b)
 {
 	return a->lock == b->lock && a->workload == b->workload && a->cs_ns == b->cs_ns &&
-	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct;
+	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct && a->cs_lines == b->cs_lines;
+}
+
+const struct summary_row *summary_find(const struct summary_row *rows, size_t count,
+				       const struct cell *cell, enum metric metric, enum phase phase)
+{
+	for (size_t i = 0; i < count; i++)
+		if (rows[i].cell == cell && rows[i].metric == metric && rows[i].phase == (int)phase)
+			return &rows[i];
+	return NULL;
 }
 
 double summary_median(const struct summary_row *rows, size_t count, const struct cell *cell,
-		      enum metric metric)
+		      enum metric metric, enum phase phase)
 {
+	const struct summary_row *row = summary_find(rows, count, cell, metric, phase);
+
+	return row != NULL ? row->median : NAN;
+}
+
+/* The cell's rows for one metric, and which of its phases has the most reps. */
+static const struct summary_row *main_row(const struct summary_row *rows, size_t count,
+					  const struct cell *cell, enum metric metric)
+{
+	const struct summary_row *best = NULL;
+
 	for (size_t i = 0; i < count; i++)
-		if (rows[i].cell == cell && rows[i].metric == metric)
-			return rows[i].median;
-	return NAN;
+		if (rows[i].cell == cell && rows[i].metric == metric &&
+		    (best == NULL || rows[i].n > best->n))
+			best = &rows[i];
+	return best;
+}
+
+static unsigned cell_flags(const struct summary_row *out, size_t filled, const struct cell *cells,
+			   size_t cell_count, const struct cell *cell)
+{
+	const struct summary_row *throughput = main_row(out, filled, cell, METRIC_throughput_ops_s);
+	unsigned flags = 0;
+
+	if (throughput != NULL && throughput->n >= 2 && throughput->cv > SUMMARY_NOISY_CV)
+		flags |= FLAG_NOISY;
+	if (throughput == NULL || throughput->n < SUMMARY_FEW_REPS)
+		flags |= FLAG_FEW_REPS;
+	if (throughput != NULL && throughput->n_timeout > 0)
+		flags |= FLAG_TIMEOUT;
+	if (cell->workload->threads != WORKLOAD_THREADS_OVERSUBSCRIBED || cell->threads == 1)
+		return flags;
+	if (throughput == NULL || throughput->n_ok == 0)
+		return flags | FLAG_COLLAPSE; /* nothing finished */
+	for (size_t r = 0; r < cell_count; r++) {
+		if (cells[r].threads != 1 || !same_shape(&cells[r], cell))
+			continue;
+		for (size_t i = 0; i < filled; i++) {
+			if (out[i].cell != cell || out[i].metric != METRIC_throughput_ops_s ||
+			    out[i].phase < 0)
+				continue;
+			double reference = summary_median(out, filled, &cells[r],
+							  METRIC_throughput_ops_s,
+							  (enum phase)out[i].phase);
+			if (out[i].median < SUMMARY_COLLAPSE_FRACTION * reference)
+				flags |= FLAG_COLLAPSE;
+		}
+	}
+	return flags;
 }
 
 size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell *cells,
-		       size_t cell_count, uint64_t seed, struct summary_row *out)
+		       size_t cell_count, struct summary_row *out)
 {
 	double *values = malloc((row_count ? row_count : 1) * sizeof *values);
 	size_t filled = 0;
@@ -46,53 +142,59 @@ size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell
 	if (values == NULL)
 		return 0;
 	for (size_t c = 0; c < cell_count; c++) {
-		for (int m = 0; m < METRIC_COUNT; m++) {
-			size_t n = 0;
+		unsigned n_ok = 0, n_timeout = 0, in_phase[SUMMARY_MAX_PHASES] = { 0 };
 
-			for (size_t r = 0; r < row_count; r++)
-				if (rows[r].cell == &cells[c] && rows[r].status == CELL_OK &&
-				    !isnan(rows[r].value[m]))
-					values[n++] = rows[r].value[m];
-			out[filled] = (struct summary_row){ .cell = &cells[c], .metric = m };
-			summarise_metric(values, n, seed + c * METRIC_COUNT + (uint64_t)m,
-					 &out[filled]);
-			filled++;
+		for (size_t r = 0; r < row_count; r++) {
+			if (rows[r].cell != &cells[c])
+				continue;
+			n_ok += rows[r].status == CELL_OK;
+			n_timeout += rows[r].status == CELL_TIMEOUT || rows[r].status == CELL_CRASHED;
+			if (usable(&rows[r]) && rows[r].phase < SUMMARY_MAX_PHASES)
+				in_phase[rows[r].phase]++;
+		}
+		bool any = false;
+		for (int p = 0; p < SUMMARY_MAX_PHASES; p++)
+			any |= in_phase[p] > 0;
+		for (int p = any ? 0 : -1; p < (any ? SUMMARY_MAX_PHASES : 0); p++) {
+			if (p >= 0 && in_phase[p] == 0)
+				continue;
+			for (int m = 0; m < METRIC_COUNT; m++) {
+				size_t n = 0;
+
+				for (size_t r = 0; p >= 0 && r < row_count; r++)
+					if (rows[r].cell == &cells[c] && usable(&rows[r]) &&
+					    rows[r].phase == p && !isnan(rows[r].value[m]))
+						values[n++] = rows[r].value[m];
+				out[filled] = (struct summary_row){ .cell = &cells[c], .metric = m,
+								    .phase = p, .n_ok = n_ok,
+								    .n_timeout = n_timeout };
+				summarise_metric(values, n, &out[filled]);
+				filled++;
+			}
 		}
 	}
 	free(values);
 
-	/* Flags that need the whole run. */
+	/* Flags that need the whole run: the cell's rows get them, and each
+	 * summary row gets the cell's flags and every one of its rows' flags. */
 	for (size_t c = 0; c < cell_count; c++) {
 		const struct cell *cell = &cells[c];
-		unsigned flags = 0;
-		double throughput = summary_median(out, filled, cell, METRIC_throughput_ops_s);
-		double cv = 0;
-
-		for (size_t i = 0; i < filled; i++)
-			if (out[i].cell == cell && out[i].metric == METRIC_throughput_ops_s)
-				cv = out[i].cv;
-		if (cv > SUMMARY_NOISY_CV)
-			flags |= FLAG_NOISY;
-		if (cell->workload->threads == WORKLOAD_THREADS_OVERSUBSCRIBED && cell->threads > 1) {
-			for (size_t r = 0; r < cell_count; r++) {
-				if (cells[r].threads != 1 || !same_shape(&cells[r], cell))
-					continue;
-				double reference = summary_median(out, filled, &cells[r],
-								  METRIC_throughput_ops_s);
-				if (!(throughput >= SUMMARY_COLLAPSE_FRACTION * reference))
-					flags |= FLAG_COLLAPSE; /* also when nothing finished */
-			}
-		}
-		/* Rows get the cell's flags; the cell's summary gets every row's too. */
+		unsigned flags = cell_flags(out, filled, cells, cell_count, cell);
 		unsigned any_row = 0;
+
 		for (size_t r = 0; r < row_count; r++)
 			if (rows[r].cell == cell) {
-				rows[r].flags |= flags;
-				any_row |= rows[r].flags;
+				rows[r].flags |= flags & ~(unsigned)FLAG_TIMEOUT;
+				any_row |= rows[r].flags & ~(unsigned)FLAG_PHASE_SHIFT;
 			}
 		for (size_t i = 0; i < filled; i++)
-			if (out[i].cell == cell)
+			if (out[i].cell == cell) {
 				out[i].flags = flags | any_row;
+				if (out[i].n < SUMMARY_FEW_REPS)
+					out[i].flags |= FLAG_FEW_REPS;
+				else
+					out[i].flags &= ~(unsigned)FLAG_FEW_REPS;
+			}
 	}
 	return filled;
 }
@@ -108,11 +210,13 @@ static void write_number(FILE *out, double value)
 int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count)
 {
 	FILE *out = bundle_open(bundle, "summary.csv");
-	char flags[128];
+	char flags[160];
 
 	if (out == NULL)
 		return -1;
-	fputs("cell_id,metric,median,ci_low,ci_high,cv,n,flags\n", out);
+	/* Schema 1's columns, then schema 2's appended. */
+	fputs("cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout\n",
+	      out);
 	for (size_t i = 0; i < count; i++) {
 		fprintf(out, "%s,%s", rows[i].cell->id, metric_names[rows[i].metric]);
 		write_number(out, rows[i].median);
@@ -120,7 +224,10 @@ int summary_write(const struct bundle *bundle, const struct summary_row *rows, s
 		write_number(out, rows[i].ci_high);
 		write_number(out, rows[i].cv);
 		metrics_flags_text(rows[i].flags, flags, sizeof flags);
-		fprintf(out, ",%u,%s\n", rows[i].n, flags);
+		fprintf(out, ",%u,%s,%s", rows[i].n, flags,
+			rows[i].phase >= 0 ? phase_name((enum phase)rows[i].phase) : "");
+		write_number(out, rows[i].ci_level);
+		fprintf(out, ",%u,%u\n", rows[i].n_ok, rows[i].n_timeout);
 	}
 	return bundle_commit(bundle, "summary.csv", out);
 }

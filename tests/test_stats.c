@@ -1,6 +1,6 @@
 /*
  * harness/stats: summary statistics against hand-computed values, the
- * bootstrap interval's contract, and fairness.
+ * median confidence interval from order statistics and its achieved level, and fairness.
  */
 #include "harness/stats.h"
 
@@ -126,96 +126,159 @@ static const double stats_test_reps[] = {
 	97.9,  100.0, 102.3, 99.1, 100.6, 95.2, 100.3, 101.1, 99.9, 104.4,
 };
 
-Test(stats, bootstrap_interval_contains_the_median)
+/* The achieved level of [x_(j), x_(n+1-j)], computed here independently of
+ * stats.c: 1 - 2 * sum_{i < j} C(n, i) / 2^n, C(n, i) by the textbook
+ * product, in double (exact for the small n used with it). */
+static double stats_test_order_level(size_t n, size_t j)
 {
-	size_t n = STATS_TEST_ARRAY_SIZE(stats_test_reps);
-	double median = stats_median(stats_test_reps, n), low = NAN, high = NAN;
+	double below = 0.0;
 
-	cr_assert_eq(stats_bootstrap_median_ci(stats_test_reps, n, 0.95, 2000, 1, &low, &high), 0);
-	cr_assert_leq(low, median);
-	cr_assert_geq(high, median);
-	cr_assert_lt(low, high, "varied data gives an interval of some width");
-	/* Medians of resamples cannot leave the data's range, and the 150.0
-	 * outlier must not drag the interval of the median far. */
-	cr_assert_geq(low, 95.2);
-	cr_assert_leq(high, 102.0);
-}
+	for (size_t i = 0; i < j; i++) {
+		double choose = 1.0;
 
-Test(stats, bootstrap_interval_contains_the_median_even_when_starved)
-{
-	/* One resample is one random median, usually not the sample's: only the
-	 * documented widening keeps the contract then. */
-	const double values[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-	int widened = 0;
-
-	for (uint64_t seed = 1; seed <= 20; seed++) {
-		double low, high;
-
-		cr_assert_eq(stats_bootstrap_median_ci(values, 9, 0.95, 1, seed, &low, &high), 0);
-		cr_assert_leq(low, 5.0, "seed %llu", (unsigned long long)seed);
-		cr_assert_geq(high, 5.0, "seed %llu", (unsigned long long)seed);
-		widened += low < high;
+		for (size_t k = 1; k <= i; k++)
+			choose = choose * (double)(n - i + k) / (double)k;
+		below += ldexp(choose, -(int)n);
 	}
-	cr_assert_gt(widened, 0, "some single resample missed the median");
+	return 1.0 - 2.0 * below;
 }
 
-Test(stats, bootstrap_is_deterministic_for_a_seed)
+/* 1..n in a scrambled order (a multiplier coprime with every n used here
+ * walks them all): sorted position and value coincide, so x_(j) = j. */
+static void stats_test_scrambled(double *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		values[i] = (double)((i * 7919) % n + 1);
+}
+
+Test(stats, median_ci_levels_follow_the_binomial)
+{
+	const size_t sizes[] = { 3, 5, 6, 10, 20 };
+	const double confidences[] = { 0.5, 0.8, 0.9, 0.95, 0.99 };
+	double values[20];
+
+	for (size_t s = 0; s < STATS_TEST_ARRAY_SIZE(sizes); s++) {
+		size_t n = sizes[s];
+
+		stats_test_scrambled(values, n);
+		for (size_t c = 0; c < STATS_TEST_ARRAY_SIZE(confidences); c++) {
+			double confidence = confidences[c], low, high, level;
+			size_t want = 1;
+
+			for (size_t j = 2; j <= (n + 1) / 2; j++)
+				if (stats_test_order_level(n, j) >= confidence)
+					want = j;
+			cr_assert_eq(stats_median_ci(values, n, confidence, &low, &high, &level), 0);
+			cr_assert_float_eq(level, stats_test_order_level(n, want), 1e-12,
+					   "n %zu at %g: level %.12f", n, confidence, level);
+			cr_assert_eq(low, (double)want, "n %zu at %g: low %g, want x_(%zu)", n,
+				     confidence, low, want);
+			cr_assert_eq(high, (double)(n + 1 - want), "n %zu at %g: high %g", n,
+				     confidence, high);
+		}
+	}
+}
+
+Test(stats, median_ci_known_levels)
+{
+	const double three[] = { 30, 10, 20 };
+	const double five[] = { 5, 1, 4, 2, 3 };
+	const double ten[] = { 10, 3, 7, 1, 9, 2, 8, 4, 6, 5 };
+	double twenty[20], low, high, level;
+
+	cr_assert_eq(stats_median_ci(three, 3, 0.95, &low, &high, &level), 0);
+	cr_assert_eq(level, 0.75, "3 values reach only 0.75: min..max");
+	cr_assert_eq(low, 10.0);
+	cr_assert_eq(high, 30.0);
+	cr_assert_eq(stats_median_ci(five, 5, 0.95, &low, &high, &level), 0);
+	cr_assert_float_eq(level, 0.9375, 1e-15);
+	cr_assert_eq(low, 1.0);
+	cr_assert_eq(high, 5.0);
+	cr_assert_eq(stats_median_ci(ten, 10, 0.95, &low, &high, &level), 0);
+	cr_assert_float_eq(level, 0.978515625, 1e-15);
+	cr_assert_eq(low, 2.0);
+	cr_assert_eq(high, 9.0);
+	/* 20 values: P(B <= 5) = 21700 / 2^20, so [x_(6), x_(15)] at 0.9586. */
+	stats_test_scrambled(twenty, 20);
+	cr_assert_eq(stats_median_ci(twenty, 20, 0.95, &low, &high, &level), 0);
+	cr_assert_float_eq(level, 1.0 - 2.0 * 21700.0 / 1048576.0, 1e-15);
+	cr_assert_eq(low, 6.0);
+	cr_assert_eq(high, 15.0);
+}
+
+Test(stats, median_ci_brackets_the_median)
 {
 	size_t n = STATS_TEST_ARRAY_SIZE(stats_test_reps);
-	double low1, high1, low2, high2, low90, high90, low99, high99;
+	double median = stats_median(stats_test_reps, n), low, high, level;
 
-	cr_assert_eq(stats_bootstrap_median_ci(stats_test_reps, n, 0.95, 2000, 12345, &low1, &high1), 0);
-	cr_assert_eq(stats_bootstrap_median_ci(stats_test_reps, n, 0.95, 2000, 12345, &low2, &high2), 0);
-	cr_assert_eq(low1, low2);
-	cr_assert_eq(high1, high2);
-	/* Same seed, same draws: a higher confidence reads further into the same
-	 * tails, so its interval contains the lower one's. */
-	cr_assert_eq(stats_bootstrap_median_ci(stats_test_reps, n, 0.90, 2000, 12345, &low90, &high90), 0);
-	cr_assert_eq(stats_bootstrap_median_ci(stats_test_reps, n, 0.99, 2000, 12345, &low99, &high99), 0);
-	cr_assert_leq(low99, low90);
-	cr_assert_geq(high99, high90);
+	for (double confidence = 0.05; confidence < 1.0; confidence += 0.05) {
+		cr_assert_eq(stats_median_ci(stats_test_reps, n, confidence, &low, &high, &level), 0);
+		cr_assert_leq(low, median, "at %g", confidence);
+		cr_assert_geq(high, median, "at %g", confidence);
+	}
+	cr_assert_eq(stats_median_ci(stats_test_reps, n, 0.95, &low, &high, &level), 0);
+	cr_assert_lt(low, high);
+	/* The 150.0 outlier is the largest value; the interval stops well short. */
+	cr_assert_leq(high, 102.3);
+	cr_log_info("20 reps at 0.95: [%g, %g] at level %.4f around median %g", low, high, level,
+		    median);
 }
 
-Test(stats, bootstrap_of_constant_data_is_a_point)
+Test(stats, median_ci_of_one_value_is_the_value)
 {
-	const double same[] = { 42.5, 42.5, 42.5, 42.5, 42.5 };
-	double low, high;
+	const double one[] = { 42.5 };
+	double low, high, level;
 
-	cr_assert_eq(stats_bootstrap_median_ci(same, 5, 0.95, 500, 9, &low, &high), 0);
+	cr_assert_eq(stats_median_ci(one, 1, 0.95, &low, &high, &level), 0);
 	cr_assert_eq(low, 42.5);
 	cr_assert_eq(high, 42.5);
-	cr_assert_eq(stats_bootstrap_median_ci(same, 1, 0.95, 500, 9, &low, &high), 0);
-	cr_assert_eq(low, 42.5, "one rep: the interval is the rep");
-	cr_assert_eq(high, 42.5);
+	cr_assert_eq(level, 0.0, "one value says nothing about where the median is");
 }
 
-Test(stats, bootstrap_of_two_values_spans_both)
+Test(stats, median_ci_of_many_values)
 {
-	/* Resample medians are 0, 5 or 10 with probability 1/4, 1/2, 1/4, so the
-	 * 2.5 % and 97.5 % points sit deep inside the outer groups. */
-	const double two[] = { 0, 10 };
-	double low, high;
+	static double values[1000];
+	double low, high, level, pmf = ldexp(1.0, -1000), below = 0.0, want;
+	size_t j = 0;
 
-	cr_assert_eq(stats_bootstrap_median_ci(two, 2, 0.95, 2000, 5, &low, &high), 0);
-	cr_assert_eq(low, 0.0);
-	cr_assert_eq(high, 10.0);
+	stats_test_scrambled(values, 1000);
+	cr_assert_eq(stats_median_ci(values, 1000, 0.95, &low, &high, &level), 0);
+	/* Independently: walk the binomial(1000, 1/2) pmf up from 2^-1000 (a
+	 * normal double) until 1 - 2 P(B <= j) would drop below 0.95. */
+	while (1.0 - 2.0 * (below + pmf) >= 0.95) {
+		below += pmf;
+		pmf = pmf * (double)(1000 - j) / (double)(j + 1);
+		j++;
+	}
+	want = 1.0 - 2.0 * below;
+	cr_assert_float_eq(level, want, 1e-9, "level %.12f, want %.12f", level, want);
+	cr_assert_eq(low, (double)j, "low %g, want x_(%zu)", low, j);
+	cr_assert_eq(high, (double)(1001 - j));
+	cr_assert(j > 460 && j < 480, "j %zu: the normal approximation says about 469", j);
 }
 
-Test(stats, bootstrap_rejects_bad_arguments)
+Test(stats, median_ci_rejects_bad_arguments)
 {
 	const double values[] = { 1, 2, 3 };
 	const double with_nan[] = { 1, NAN, 3 };
-	double low = -1, high = -1;
+	double low = -1, high = -1, level = -1;
 
 	errno = 0;
-	cr_assert_eq(stats_bootstrap_median_ci(values, 0, 0.95, 100, 1, &low, &high), -1);
+	cr_assert_eq(stats_median_ci(values, 0, 0.95, &low, &high, &level), -1);
 	cr_assert_eq(errno, EINVAL);
-	cr_assert_eq(stats_bootstrap_median_ci(values, 3, 1.0, 100, 1, &low, &high), -1);
-	cr_assert_eq(stats_bootstrap_median_ci(values, 3, 0.0, 100, 1, &low, &high), -1);
-	cr_assert_eq(stats_bootstrap_median_ci(values, 3, NAN, 100, 1, &low, &high), -1);
-	cr_assert_eq(stats_bootstrap_median_ci(values, 3, 0.95, 0, 1, &low, &high), -1);
-	cr_assert_eq(stats_bootstrap_median_ci(with_nan, 3, 0.95, 100, 1, &low, &high), -1);
-	cr_assert_eq(stats_bootstrap_median_ci(values, 3, 0.95, 100, 1, NULL, &high), -1);
+	errno = 0;
+	cr_assert_eq(stats_median_ci(with_nan, 3, 0.95, &low, &high, &level), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(stats_median_ci(values, 3, 0.0, &low, &high, &level), -1);
+	cr_assert_eq(stats_median_ci(values, 3, 1.0, &low, &high, &level), -1);
+	cr_assert_eq(stats_median_ci(values, 3, NAN, &low, &high, &level), -1);
+	cr_assert_eq(stats_median_ci(NULL, 3, 0.95, &low, &high, &level), -1);
+	cr_assert_eq(stats_median_ci(values, 3, 0.95, NULL, &high, &level), -1);
+	cr_assert_eq(stats_median_ci(values, 3, 0.95, &low, NULL, &level), -1);
+	errno = 0;
+	cr_assert_eq(stats_median_ci(values, 3, 0.95, &low, &high, NULL), -1);
+	cr_assert_eq(errno, EINVAL);
 	cr_assert_eq(low, -1, "outputs untouched on error");
 	cr_assert_eq(high, -1);
+	cr_assert_eq(level, -1);
 }

@@ -1,6 +1,7 @@
-/* contended: every thread locks, works cs_iterations, unlocks, works
- * ncs_iterations. Sampled operations record acquire latency (lock call to held)
- * and hold time (held to unlock call). */
+/* contended: every thread locks, walks the protected lines, works cs_iterations,
+ * unlocks, works ncs_iterations. Sampled operations record acquire latency (lock
+ * call to held) and hold time (held to unlock returned); the one stamp taken
+ * while holding the lock is the one right after the acquire. */
 #include "workloads/kernel.h"
 
 KERNEL(contended);
@@ -9,25 +10,31 @@ KERNEL(contended)
 	const struct timer_calibration *cal = t->cal;
 	kernel_lock *lock = t->lock;
 	kernel_ctx *ctx = t->ctx;
+	struct kernel_line *lines = t->lines;
+	unsigned line_count = t->line_count;
 	uint64_t ops = 0;
+	unsigned phase;
 
-	while (!kernel_stopped(t)) {
+	while ((phase = kernel_phase(t)) != KERNEL_STOP) {
 		if ((ops & t->sample_mask) == 0) {
 			uint64_t start = timer_read_ordered(cal);
 			LOCK(lock, ctx);
 			uint64_t held = timer_read_ordered(cal);
+			kernel_touch_lines(lines, line_count);
 			kernel_busy(t->cs_iterations);
-			uint64_t done = timer_read_ordered(cal);
 			UNLOCK(lock, ctx);
-			hist_record(t->acquire, timer_ticks_to_ns(cal, held - start));
-			hist_record(t->hold, timer_ticks_to_ns(cal, done - held));
+			uint64_t released = timer_read_ordered(cal);
+			if (kernel_in_window(t, phase)) {
+				kernel_record(t, t->acquire, start, held);
+				kernel_record(t, t->hold, held, released);
+			}
 		} else {
 			LOCK(lock, ctx);
+			kernel_touch_lines(lines, line_count);
 			kernel_busy(t->cs_iterations);
 			UNLOCK(lock, ctx);
 		}
 		kernel_busy(t->ncs_iterations);
-		ops++;
+		kernel_publish(t, ++ops);
 	}
-	t->ops = ops;
 }

@@ -3,9 +3,10 @@
  * waits until another thread has acquired before it asks again, so every
  * acquisition is a hand-off from a different thread, and its waiter was already
  * waiting inside LOCK() in the primitive's own way (spinning, spinning then
- * parked, or parked). handoff_latency is the time from the last owner's unlock
- * call to this acquisition, every operation; it needs a counter that agrees
- * across CPUs (the invariant TSC, or the clock).
+ * parked, or parked). handoff_latency is the time from the last owner's release
+ * stamp (taken just before its unlock call) to this owner's stamp right after
+ * acquiring, every operation. The two stamps come from two CPUs, so their
+ * difference is signed: kernel_record counts a negative one as skewed.
  */
 #include <sched.h>
 
@@ -21,32 +22,40 @@ KERNEL(handoff)
 	kernel_lock *lock = t->lock;
 	kernel_ctx *ctx = t->ctx;
 	struct kernel_handoff *shared = t->handoff;
+	struct kernel_line *lines = t->lines;
+	unsigned line_count = t->line_count;
 	unsigned me = t->index + 1;
 	uint64_t ops = 0;
+	unsigned phase;
 
-	while (!kernel_stopped(t)) {
+	while ((phase = kernel_phase(t)) != KERNEL_STOP) {
 		uint64_t start = timer_read_ordered(cal);
 		LOCK(lock, ctx);
 		uint64_t held = timer_read_ordered(cal);
-		/* Plain accesses: the lock orders them. */
-		if (shared->holder != 0 && shared->holder != me)
-			hist_record(t->handoff_latency,
-				    timer_ticks_to_ns(cal, held - shared->released_at));
+		/* Plain loads of protected data: the lock orders them. */
+		unsigned previous = shared->holder;
+		uint64_t previous_release = shared->released_at;
 		ck_pr_store_uint(&shared->holder, me);
-		hist_record(t->acquire, timer_ticks_to_ns(cal, held - start));
+		kernel_touch_lines(lines, line_count);
 		kernel_busy(t->cs_iterations);
-		shared->released_at = timer_read_ordered(cal);
-		hist_record(t->hold, timer_ticks_to_ns(cal, shared->released_at - held));
+		uint64_t release = timer_read_ordered(cal);
+		shared->released_at = release;
 		UNLOCK(lock, ctx);
-		ops++;
+		kernel_publish(t, ++ops);
+		if (kernel_in_window(t, phase)) {
+			kernel_record(t, t->acquire, start, held);
+			kernel_record(t, t->hold, held, release);
+			if (previous != 0 && previous != me)
+				kernel_record(t, t->handoff_latency, previous_release, held);
+		}
 		/* Wait, outside the lock, for the next owner; then queue behind it. */
-		for (unsigned spins = 0;
-		     ck_pr_load_uint(&shared->holder) == me && !kernel_stopped(t); spins++) {
+		for (unsigned spins = 0; ck_pr_load_uint(&shared->holder) == me &&
+					 kernel_phase(t) != KERNEL_STOP;
+		     spins++) {
 			if (spins < HANDOFF_SPINS_BEFORE_YIELD)
 				ck_pr_stall();
 			else
 				sched_yield();
 		}
 	}
-	t->ops = ops;
 }

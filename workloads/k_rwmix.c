@@ -1,8 +1,22 @@
 /* rwmix: each operation is a read (read_per_mille in 1000) or a write, each
- * holding for cs_iterations. Mutexes run it too (a read is a lock), so rw locks
- * and mutexes are compared on the same work. A thread with may_write false only
- * reads (the other threads of a single-writer lock). */
+ * holding for cs_iterations (a write also walks the protected lines, a read only
+ * reads them). Mutexes run it too (a read is a lock), so rw locks and mutexes are
+ * compared on the same work. A thread with may_write false only reads (the other
+ * threads of a single-writer lock). */
 #include "workloads/kernel.h"
+
+/* Readers share the lock, so they may only read the protected data. */
+static inline uint64_t rwmix_read_lines(const struct kernel_line *lines, unsigned count)
+{
+	uint64_t sum = 0;
+	uint32_t at = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		sum += lines[at].count;
+		at = lines[at].next;
+	}
+	return sum;
+}
 
 KERNEL(rwmix);
 KERNEL(rwmix)
@@ -10,9 +24,12 @@ KERNEL(rwmix)
 	const struct timer_calibration *cal = t->cal;
 	kernel_lock *lock = t->lock;
 	kernel_ctx *ctx = t->ctx;
-	uint64_t ops = 0, reads = 0;
+	struct kernel_line *lines = t->lines;
+	unsigned line_count = t->line_count;
+	uint64_t ops = 0, reads = 0, seen = 0;
+	unsigned phase;
 
-	while (!kernel_stopped(t)) {
+	while ((phase = kernel_phase(t)) != KERNEL_STOP) {
 		bool read = !t->may_write || kernel_random(&t->rng) % 1000 < t->read_per_mille;
 		bool sample = (ops & t->sample_mask) == 0;
 		uint64_t start = sample ? timer_read_ordered(cal) : 0;
@@ -22,20 +39,26 @@ KERNEL(rwmix)
 		else
 			WRITE_LOCK(lock, ctx);
 		uint64_t held = sample ? timer_read_ordered(cal) : 0;
+		if (read)
+			seen += rwmix_read_lines(lines, line_count);
+		else
+			kernel_touch_lines(lines, line_count);
 		kernel_busy(t->cs_iterations);
-		uint64_t done = sample ? timer_read_ordered(cal) : 0;
 		if (read)
 			READ_UNLOCK(lock, ctx);
 		else
 			WRITE_UNLOCK(lock, ctx);
 		if (sample) {
-			hist_record(t->acquire, timer_ticks_to_ns(cal, held - start));
-			hist_record(t->hold, timer_ticks_to_ns(cal, done - held));
+			uint64_t released = timer_read_ordered(cal);
+			if (kernel_in_window(t, phase)) {
+				kernel_record(t, t->acquire, start, held);
+				kernel_record(t, t->hold, held, released);
+			}
 		}
 		kernel_busy(t->ncs_iterations);
 		reads += read;
-		ops++;
+		ck_pr_store_64(&t->reads, reads);
+		kernel_publish(t, ++ops);
 	}
-	t->ops = ops;
-	t->reads = reads;
+	t->checksum = seen; /* a used result: the reads are not optimised away */
 }

@@ -5,6 +5,19 @@
  * static inline functions and the measured loop holds no indirect call. A kernel
  * neither starts threads, nor prints, nor parses options: the harness hands it a
  * prepared kernel_thread and reads the counters and histograms back.
+ *
+ * One call runs a whole rep: warm-up, measured window and drain, told apart by
+ * the shared phase word the harness writes. The kernel publishes its operation
+ * count as it goes and the harness samples every thread's count at both ends of
+ * the window (as will-it-scale does), so throughput and shares cover exactly the
+ * window, never the drain after it (a FIFO waiter must still acquire once before
+ * it can see the stop). Histograms take only operations that began and ended
+ * inside the window.
+ *
+ * Inside a critical section a kernel does only what a metric cannot do without:
+ * on a sampled operation one timer read right after the acquire, kept in a local
+ * and recorded after the unlock; in handoff also the release stamp that is the
+ * metric. No histogram write and no other timer read while the lock is held.
  */
 #ifndef LOCKLAB_KERNEL_H
 #define LOCKLAB_KERNEL_H
@@ -16,10 +29,26 @@
 #include "common/histogram.h"
 #include "common/timer.h"
 
+/* The phase word: the harness moves it forward, kernels only read it. */
+enum kernel_phase { KERNEL_WARMUP, KERNEL_WINDOW, KERNEL_STOP };
+
 /* Shared by all threads of one run of the handoff kernel; protected by the lock. */
 struct kernel_handoff {
 	unsigned holder;          /* index + 1 of the thread that acquired last */
 	uint64_t released_at;     /* timer ticks just before the last unlock */
+} __attribute__((aligned(128)));
+
+/*
+ * Protected data: --cs-lines lines, each alone in 128 bytes (a 64-byte line and
+ * the neighbour an adjacent-line prefetcher would pull with it). A critical
+ * section walks them as a linked list in a seeded shuffled order, reading and
+ * writing each: every next address comes from the line just loaded, so a line
+ * that another core wrote last costs one transfer that cannot overlap the next
+ * (the cost of a list or tree walk, not of a prefetched array sweep).
+ */
+struct kernel_line {
+	uint64_t count;           /* written by every visit */
+	uint32_t next;            /* index of the next line of the walk */
 } __attribute__((aligned(128)));
 
 struct kernel_thread {
@@ -27,27 +56,35 @@ struct kernel_thread {
 	void *lock;
 	void *ctx;
 	const struct timer_calibration *cal;
-	const unsigned *stop;          /* nonzero: leave the loop */
+	const unsigned *phase;         /* enum kernel_phase */
 	uint64_t cs_iterations;        /* busy work inside the critical section */
 	uint64_t ncs_iterations;       /* busy work between critical sections */
+	struct kernel_line *lines;     /* protected data, walked inside every critical section */
+	unsigned line_count;
 	unsigned read_per_mille;       /* rwmix: reads per 1000 operations */
 	bool may_write;                /* false for all but one thread of a single-writer lock */
 	uint64_t sample_mask;          /* time one operation in (sample_mask + 1) */
+	uint64_t max_ticks;            /* a delta above this is implausible: longer than the rep */
 	unsigned index;
 	struct kernel_handoff *handoff;
-	uint64_t rng;
-	/* Filled by the kernel. */
+	uint64_t rng;                  /* seeded by the harness from --seed, the cell and rep */
+	struct hist *acquire;          /* lock call to lock held, sampled */
+	struct hist *hold;             /* lock held to unlock returned (handoff: to the unlock call) */
+	struct hist *handoff_latency;  /* handoff kernel: unlock to the next owner's acquire */
+	/* Published by the kernel as it goes (relaxed 64-bit stores the harness loads
+	 * at both ends of the window); the harness never writes them. */
 	uint64_t ops;
 	uint64_t reads;
-	struct hist *acquire;          /* lock call to lock held, sampled */
-	struct hist *hold;             /* lock held to unlock call, sampled */
-	struct hist *handoff_latency;  /* handoff kernel: unlock to the next owner's acquire */
+	/* Filled by the kernel, read after it returned. */
+	uint64_t skewed;               /* window deltas that were negative or implausible */
+	uint64_t checksum;             /* what reads of the protected lines saw: keeps them */
 } __attribute__((aligned(128)));
 
 typedef void (*kernel_fn)(struct kernel_thread *thread);
 
 /* Busy work the compiler cannot remove or fold: one iteration is a compiler
- * barrier and an add, a cycle or so; the harness calibrates iterations per ns. */
+ * barrier and an add, a cycle or so; the harness calibrates iterations per ns
+ * on each CPU a thread is pinned to. */
 static inline void kernel_busy(uint64_t iterations)
 {
 	for (uint64_t i = 0; i < iterations; i++)
@@ -64,11 +101,53 @@ static inline uint64_t kernel_random(uint64_t *state)
 	return *state = x;
 }
 
-static inline bool kernel_stopped(const struct kernel_thread *t)
+static inline unsigned kernel_phase(const struct kernel_thread *t)
 {
-	/* A relaxed load: the flag's line stays shared in every cache until the one
-	 * store that ends the phase. */
-	return ck_pr_load_uint(t->stop) != 0;
+	/* A relaxed load: the word's line stays shared in every cache until one of
+	 * the two stores that move the phase on. */
+	return ck_pr_load_uint(t->phase);
+}
+
+/* Both ends of an operation inside the window: only then is it recorded. */
+static inline bool kernel_in_window(const struct kernel_thread *t, unsigned phase_at_start)
+{
+	return phase_at_start == KERNEL_WINDOW && kernel_phase(t) == KERNEL_WINDOW;
+}
+
+static inline void kernel_publish(struct kernel_thread *t, uint64_t ops)
+{
+	/* Relaxed: the harness wants a recent count, not one ordered with anything;
+	 * the line is this thread's own, so the store stays in its cache. */
+	ck_pr_store_64(&t->ops, ops);
+}
+
+/*
+ * Records to - from into h. Stamps from two CPUs (handoff), or from one thread
+ * that migrated, can disagree by the counters' skew: a negative or implausible
+ * delta is counted in t->skewed and left out, never wrapped into a huge value.
+ */
+static inline void kernel_record(struct kernel_thread *t, struct hist *h, uint64_t from,
+				 uint64_t to)
+{
+	int64_t ticks = (int64_t)(to - from);
+
+	if (ticks < 0 || (uint64_t)ticks > t->max_ticks) {
+		t->skewed++;
+		return;
+	}
+	hist_record(h, timer_ticks_to_ns(t->cal, (uint64_t)ticks));
+}
+
+/* Reads and writes every protected line, in the walk's order. Plain accesses:
+ * the lock orders them (LOCK and UNLOCK are compiler barriers too). */
+static inline void kernel_touch_lines(struct kernel_line *lines, unsigned count)
+{
+	uint32_t at = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		lines[at].count++;
+		at = lines[at].next;
+	}
 }
 
 /* Inside a per-lock compilation unit: the lock's operations and the kernel's name. */

@@ -16,6 +16,11 @@ const struct workload_info workload_registry[] = {
 	{ .name = "handoff", .kernel = "handoff", .threads = WORKLOAD_THREADS_GIVEN,
 	  .min_threads = 2, .uses_cs = true, .needs_mutex = true, .sample_every = 1,
 	  .summary = "ownership passes in turn: unlock to next acquire (wake-up cost)" },
+	{ .name = "shared", .kernel = "contended", .threads = WORKLOAD_THREADS_GIVEN,
+	  .min_threads = 1, .uses_cs = true, .uses_ncs = true, .needs_mutex = true,
+	  .default_lines = 8, .sample_every = 64,
+	  .summary = "contended, with --cs-lines lines of protected data (default 8) moving "
+		     "with the lock" },
 	{ .name = "oversubscribed", .kernel = "contended",
 	  .threads = WORKLOAD_THREADS_OVERSUBSCRIBED, .min_threads = 1, .uses_cs = true,
 	  .uses_ncs = true, .needs_mutex = true, .sample_every = 64,

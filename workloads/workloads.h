@@ -12,7 +12,8 @@
 enum workload_threads {
 	WORKLOAD_THREADS_ONE,            /* always one thread */
 	WORKLOAD_THREADS_GIVEN,          /* the --threads list */
-	WORKLOAD_THREADS_OVERSUBSCRIBED, /* 2x, 4x, 8x online CPUs, plus 1 as reference */
+	WORKLOAD_THREADS_OVERSUBSCRIBED, /* the list (default 2x, 4x, 8x online CPUs), plus 1
+					  * as reference */
 };
 
 struct workload_info {
@@ -25,6 +26,7 @@ struct workload_info {
 	bool uses_ncs;
 	bool uses_read_pct;
 	bool needs_mutex;       /* single-writer locks cannot run it */
+	unsigned default_lines; /* protected cache lines when --cs-lines is not given */
 	/* Time one operation in this many (a power of two). A sampled operation costs
 	 * two ordered timer reads (20-60 ns on a VM), so the cheapest workload samples
 	 * least. */

@@ -1,0 +1,32 @@
+/*
+ * The text ranking `locklab run` prints at its end: one line per lock with the
+ * figures a reader looks at first, from the run's main phase only (the phase
+ * with the most reps; medians are never taken across phases). Locks are ordered
+ * by contended throughput, but only where their confidence intervals do not
+ * overlap: a lock whose interval overlaps the interval of the first lock of its
+ * group shares that group's rank ("=3"). Below it: how many reps each phase
+ * had, the run's own noise (the median throughput CV within a phase and the
+ * share of cells under 5 %), and the reps that timed out or crashed.
+ */
+#ifndef LOCKLAB_RANKING_H
+#define LOCKLAB_RANKING_H
+
+#include "harness/matrix.h"
+#include "harness/summary.h"
+
+void ranking_print(const struct matrix *m, const struct run_row *rows, size_t row_count,
+		   const struct summary_row *summary, size_t summary_count,
+		   const struct phase_fit *fit, unsigned cpus);
+
+/* Over the summary's throughput rows with n >= 2 (each within one phase): the
+ * median CV and the fraction of those rows under SUMMARY_NOISY_CV. NaN, 0 when
+ * there are none. Returns how many rows it looked at. */
+size_t ranking_noise(const struct summary_row *summary, size_t summary_count, double *median_cv,
+		     double *share_quiet);
+
+/* Ranks lines sorted best first: rank[i] is 1 + the index of the first line of
+ * i's group; a line joins the group when its [low, high] overlaps the group
+ * leader's. NaN intervals never tie. */
+void ranking_ties(const double *low, const double *high, size_t count, unsigned *rank);
+
+#endif

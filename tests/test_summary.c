@@ -1,0 +1,143 @@
+/*
+ * harness/summary: medians per machine phase (never across phases), shifted reps
+ * left out, the order-statistics interval and its achieved level, and the flags
+ * that need the whole run (collapse, noisy, few_reps, timeout).
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "harness/summary.h"
+
+static void fake_row(struct run_row *row, const struct cell *cell, unsigned rep,
+		     double throughput, double round_trip_before, double round_trip_after)
+{
+	memset(row, 0, sizeof *row);
+	row->cell = cell;
+	row->rep = rep;
+	row->status = CELL_OK;
+	for (int m = 0; m < METRIC_COUNT; m++)
+		row->value[m] = 1;
+	row->value[METRIC_throughput_ops_s] = throughput;
+	row->value[METRIC_round_trip_before_ns] = round_trip_before;
+	row->value[METRIC_round_trip_after_ns] = round_trip_after;
+}
+
+Test(summary, medians_collapse_and_noise)
+{
+	struct cell cells[2] = {
+		{ .lock = ll_find("ck_ticket"), .workload = workload_find("oversubscribed"),
+		  .threads = 1, .cs_ns = 50, .ncs_ns = 200 },
+		{ .lock = ll_find("ck_ticket"), .workload = workload_find("oversubscribed"),
+		  .threads = 8, .cs_ns = 50, .ncs_ns = 200 },
+	};
+	struct run_row rows[6];
+	struct summary_row out[2 * METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	fake_row(&rows[0], &cells[0], 0, 1.00e6, 70, 71);
+	fake_row(&rows[1], &cells[0], 1, 1.01e6, 72, 70);
+	fake_row(&rows[2], &cells[0], 2, 0.99e6, 69, 73);
+	fake_row(&rows[3], &cells[1], 0, 2e3, 70, 70);
+	fake_row(&rows[4], &cells[1], 1, 9e3, 71, 74);
+	fake_row(&rows[5], &cells[1], 2, 4e3, 70, 72);
+	struct phase_fit fit = summary_phases(rows, 6);
+	cr_expect_not(fit.two_phases);
+	size_t n = summary_compute(rows, 6, cells, 2, out);
+	cr_assert_eq(n, 2 * METRIC_COUNT, "one phase: one row per cell and metric");
+	cr_expect_float_eq(summary_median(out, n, &cells[0], METRIC_throughput_ops_s, PHASE_ONE),
+			   1.00e6, 1);
+	cr_expect_float_eq(summary_median(out, n, &cells[1], METRIC_throughput_ops_s, PHASE_ONE),
+			   4e3, 1);
+	cr_expect(rows[3].flags & FLAG_COLLAPSE, "4e3 is below 1 %% of 1e6");
+	cr_expect(rows[3].flags & FLAG_NOISY, "2e3..9e3 varies far beyond 5 %%");
+	cr_expect(rows[0].flags & FLAG_FEW_REPS, "3 reps cannot give a 95 %% interval");
+	cr_expect_not(rows[0].flags & (FLAG_COLLAPSE | FLAG_NOISY), "the reference is steady");
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(out[i].ci_low <= out[i].median && out[i].median <= out[i].ci_high);
+		cr_expect_eq(out[i].n, 3);
+		cr_expect_float_eq(out[i].ci_level, 0.75, 1e-12, "n = 3: min..max is 75 %%");
+	}
+}
+
+/* Ten reps, half in each machine phase, and one whose probes straddle: the
+ * medians come from one phase each, the straddling rep from neither. */
+Test(summary, phases_are_summarised_apart_and_a_shifted_rep_is_tagged)
+{
+	struct cell cell = { .lock = ll_find("ck_mcs"), .workload = workload_find("contended"),
+			     .threads = 2, .cs_ns = 50, .ncs_ns = 200 };
+	struct run_row rows[11];
+	struct summary_row out[METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	for (unsigned r = 0; r < 5; r++) {
+		fake_row(&rows[r], &cell, r, 12e6 + r * 1e4, 70 + r, 72 + r);
+		fake_row(&rows[5 + r], &cell, 5 + r, 4e6 + r * 1e4, 440 + r, 455 - r);
+	}
+	fake_row(&rows[10], &cell, 10, 8e6, 71, 450);
+	struct phase_fit fit = summary_phases(rows, 11);
+	cr_assert(fit.two_phases);
+	cr_expect(fit.threshold_ns > 80 && fit.threshold_ns < 440, "threshold %g", fit.threshold_ns);
+	cr_expect_eq(rows[0].phase, PHASE_FAST);
+	cr_expect_eq(rows[7].phase, PHASE_SLOW);
+	cr_expect(rows[10].flags & FLAG_PHASE_SHIFT, "70 before, 450 after: shifted");
+	cr_expect_not(rows[0].flags & FLAG_PHASE_SHIFT);
+	cr_expect_eq(summary_main_phase(rows, 11), PHASE_FAST, "a tie goes to the first phase");
+
+	size_t n = summary_compute(rows, 11, &cell, 1, out);
+	cr_assert_eq(n, 2 * METRIC_COUNT, "a row per phase and metric");
+	const struct summary_row *fast = summary_find(out, n, &cell, METRIC_throughput_ops_s,
+						      PHASE_FAST);
+	const struct summary_row *slow = summary_find(out, n, &cell, METRIC_throughput_ops_s,
+						      PHASE_SLOW);
+	cr_assert_not_null(fast);
+	cr_assert_not_null(slow);
+	cr_expect_float_eq(fast->median, 12.02e6, 1);
+	cr_expect_float_eq(slow->median, 4.02e6, 1);
+	cr_expect_eq(fast->n, 5, "the shifted rep is in no phase");
+	cr_expect_eq(fast->n_ok, 11);
+	cr_expect(fast->cv < 0.01, "within a phase the reps agree: cv %g", fast->cv);
+	cr_expect_null(summary_find(out, n, &cell, METRIC_throughput_ops_s, PHASE_ONE));
+}
+
+Test(summary, timed_out_reps_are_counted_not_summarised)
+{
+	struct cell cell = { .lock = ll_find("ck_ticket"), .workload = workload_find("contended"),
+			     .threads = 2, .cs_ns = 50, .ncs_ns = 200 };
+	struct run_row rows[7];
+	struct summary_row out[METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	for (unsigned r = 0; r < 7; r++)
+		fake_row(&rows[r], &cell, r, 1e6 + r, 70, 70);
+	rows[2].status = CELL_TIMEOUT;
+	rows[5].status = CELL_CRASHED;
+	summary_phases(rows, 7);
+	size_t n = summary_compute(rows, 7, &cell, 1, out);
+	const struct summary_row *row = summary_find(out, n, &cell, METRIC_throughput_ops_s,
+						     PHASE_ONE);
+	cr_assert_not_null(row);
+	cr_expect_eq(row->n, 5);
+	cr_expect_eq(row->n_ok, 5);
+	cr_expect_eq(row->n_timeout, 2);
+	cr_expect(row->flags & FLAG_TIMEOUT);
+	cr_expect(row->flags & FLAG_FEW_REPS, "5 usable reps");
+	cr_expect_float_eq(row->ci_level, 0.9375, 1e-12);
+}
+
+Test(summary, a_cell_with_no_finished_rep_still_has_rows)
+{
+	struct cell cell = { .lock = ll_find("ck_ticket"), .workload = workload_find("oversubscribed"),
+			     .threads = 8, .cs_ns = 50, .ncs_ns = 200 };
+	struct run_row rows[2];
+	struct summary_row out[METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	for (unsigned r = 0; r < 2; r++) {
+		fake_row(&rows[r], &cell, r, NAN, NAN, NAN);
+		rows[r].status = CELL_TIMEOUT;
+	}
+	summary_phases(rows, 2);
+	size_t n = summary_compute(rows, 2, &cell, 1, out);
+	cr_assert_eq(n, METRIC_COUNT);
+	cr_expect_eq(out[0].phase, -1);
+	cr_expect_eq(out[0].n, 0);
+	cr_expect_eq(out[0].n_timeout, 2);
+	cr_expect(out[0].flags & FLAG_COLLAPSE, "nothing finished");
+}
