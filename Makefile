@@ -101,7 +101,7 @@ test: $(LOCKLAB) $(TESTS) $(GUESTS)
 bench-quick: $(LOCKLAB)
 	$(LOCKLAB) run --profile quick
 bench: $(LOCKLAB)
-	$(LOCKLAB) run --profile bench
+	$(LOCKLAB) run --profile bench --max-time 570
 bench-full: $(LOCKLAB)
 	$(LOCKLAB) run --profile full
 selfcheck: $(LOCKLAB)

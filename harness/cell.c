@@ -20,6 +20,11 @@
 #include "harness/machine_probe.h"
 #include "workloads/kernel_table.h"
 
+/* Per rep and CPU: the best of 4 batches of 1 ms. */
+#define CELL_BUSY_BATCH_NS 1e6
+#define CELL_BUSY_BATCHES 4
+
+
 void cell_make_id(struct cell *cell)
 {
 	int n = snprintf(cell->id, sizeof cell->id, "%s.%s.t%u.cs%u.ncs%u.r%u",
@@ -183,12 +188,24 @@ static struct kernel_line *lines_new(unsigned count, uint64_t seed)
 	return lines;
 }
 
-/* The busy-loop rate for thread i: its CPU's own when pinned. */
-static double busy_rate(const struct cell_environment *env, unsigned i)
+/*
+ * The busy loop's speed on each CPU this rep's threads are pinned to (unpinned:
+ * on whatever CPU the calling thread has), measured afresh by every rep. On a
+ * shared host the same loop runs at 3.2 iterations/ns and, for seconds at a
+ * time, at 1.5-2.1 (seen here even as the best of 40 batches over 200 ms): a
+ * rate taken once at the start of a run would make "--cs 50" mean 100 ns for
+ * the whole run, a bias no median could see; taken per rep, a bad moment costs
+ * one rep, which the median and its interval absorb. All CPUs at once: each
+ * rate is the loop's speed with the others busy too, as in the cell.
+ * per_cpu[i] is the rate of env->cpus[i], i < used; returns their median.
+ */
+static double calibrate_rep(const struct cell_environment *env, unsigned used, double *per_cpu)
 {
-	if (env->pin && env->busy_per_cpu != NULL && env->cpu_count > 0)
-		return env->busy_per_cpu[i % env->cpu_count];
-	return env->busy_iterations_per_ns;
+	if (!env->pin || env->cpu_count == 0)
+		return per_cpu[0] = busy_calibrate(env->timer, CELL_BUSY_BATCH_NS,
+						   CELL_BUSY_BATCHES);
+	return cell_calibrate_busy_cpus(env->timer, env->cpus, used, CELL_BUSY_BATCH_NS,
+					CELL_BUSY_BATCHES, per_cpu);
 }
 
 static void sample_counts(const struct cell_thread *threads, unsigned n, uint64_t *ops,
@@ -248,12 +265,16 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	if (state->lock == NULL)
 		goto out;
 
+	double *rate = malloc((used ? used : 1) * sizeof *rate);
+	if (rate == NULL)
+		goto out_lock;
+	result->busy_iterations_per_ns = calibrate_rep(env, used, rate);
 	double watchdog = env->watchdog_s > 0 ? env->watchdog_s
 					      : 5.0 * (env->warmup_s + env->duration_s) + 5.0;
 	uint64_t max_ticks = (uint64_t)(watchdog * 1e9 * env->timer->ticks_per_ns);
 	for (unsigned i = 0; i < n; i++) {
 		struct kernel_thread *k = &threads[i].kernel;
-		double rate = busy_rate(env, i);
+		double thread_rate = env->pin && env->cpu_count > 0 ? rate[i % used] : rate[0];
 
 		threads[i].state = state;
 		threads[i].hists = malloc(3 * sizeof(struct hist));
@@ -263,8 +284,10 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		k->lock = state->lock;
 		k->cal = env->timer;
 		k->phase = &state->phase;
-		k->cs_iterations = cell->workload->uses_cs ? (uint64_t)(cell->cs_ns * rate + 0.5) : 0;
-		k->ncs_iterations = cell->workload->uses_ncs ? (uint64_t)(cell->ncs_ns * rate + 0.5) : 0;
+		k->cs_iterations =
+			cell->workload->uses_cs ? (uint64_t)(cell->cs_ns * thread_rate + 0.5) : 0;
+		k->ncs_iterations =
+			cell->workload->uses_ncs ? (uint64_t)(cell->ncs_ns * thread_rate + 0.5) : 0;
 		k->lines = lines;
 		k->line_count = cell->cs_lines;
 		k->read_per_mille = cell->read_pct * 10;
@@ -347,6 +370,8 @@ out_threads:
 		free(threads[i].hists);
 		ll_ctx_free(cell->lock, threads[i].kernel.ctx);
 	}
+	free(rate);
+out_lock:
 	ll_lock_free(cell->lock, state->lock);
 out:
 	free(lines);
@@ -458,36 +483,10 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 	return 0;
 }
 
-double cell_calibrate_busy(const struct timer_calibration *timer)
-{
-	uint64_t iterations = 1u << 20;
-	double best = 0;
-
-	/* Grow until one batch takes >= 10 ms, then keep the fastest of a few: the
-	 * slower ones were interrupted. */
-	for (;;) {
-		uint64_t start = timer_read_ordered(timer);
-		kernel_busy(iterations);
-		uint64_t ns = timer_ticks_to_ns(timer, timer_read_ordered(timer) - start);
-		if (ns >= 10000000 || iterations >= (1ull << 40)) {
-			best = (double)iterations / (double)ns;
-			break;
-		}
-		iterations *= 2;
-	}
-	for (int i = 0; i < 4; i++) {
-		uint64_t start = timer_read_ordered(timer);
-		kernel_busy(iterations);
-		uint64_t ns = timer_ticks_to_ns(timer, timer_read_ordered(timer) - start);
-		double rate = (double)iterations / (double)(ns ? ns : 1);
-		if (rate > best)
-			best = rate;
-	}
-	return best;
-}
-
 struct busy_calibration {
 	const struct timer_calibration *timer;
+	double batch_ns;
+	unsigned batches;
 	double rate;
 };
 
@@ -495,7 +494,7 @@ static void *busy_calibration_main(void *arg)
 {
 	struct busy_calibration *job = arg;
 
-	job->rate = cell_calibrate_busy(job->timer);
+	job->rate = busy_calibrate(job->timer, job->batch_ns, job->batches);
 	return NULL;
 }
 
@@ -506,11 +505,8 @@ static int compare_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* All CPUs at once, not in turn: about 50 ms however many there are, and each
- * rate is what the busy loop does while the other CPUs are busy too, which is
- * how a cell loads them. A CPU whose thread cannot start gets the median. */
 double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const unsigned *cpus,
-				unsigned count, double *per_cpu)
+				unsigned count, double batch_ns, unsigned batches, double *per_cpu)
 {
 	struct busy_calibration *jobs = calloc(count ? count : 1, sizeof *jobs);
 	pthread_t *handles = calloc(count ? count : 1, sizeof *handles);
@@ -525,7 +521,8 @@ double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const uns
 		pthread_attr_t attr;
 		cpu_set_t set;
 
-		jobs[i] = (struct busy_calibration){ .timer = timer, .rate = NAN };
+		jobs[i] = (struct busy_calibration){ .timer = timer, .batch_ns = batch_ns,
+						     .batches = batches, .rate = NAN };
 		pthread_attr_init(&attr);
 		CPU_ZERO(&set);
 		CPU_SET(cpus[i], &set);
@@ -540,12 +537,13 @@ double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const uns
 		sorted[measured++] = jobs[i].rate;
 	}
 	if (measured == 0) {
-		median = cell_calibrate_busy(timer);
+		median = busy_calibrate(timer, batch_ns, batches);
 	} else {
 		qsort(sorted, measured, sizeof *sorted, compare_double);
 		median = measured % 2 ? sorted[measured / 2]
 				      : (sorted[measured / 2 - 1] + sorted[measured / 2]) / 2;
 	}
+	/* A CPU whose thread could not start gets the median. */
 	for (unsigned i = 0; i < count; i++)
 		per_cpu[i] = started[i] ? jobs[i].rate : median;
 out:

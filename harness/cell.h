@@ -36,10 +36,6 @@ struct cell {
 
 struct cell_environment {
 	const struct timer_calibration *timer;
-	/* Busy-loop iterations per ns, measured by a thread pinned to cpus[i]; a
-	 * thread pinned there uses busy_per_cpu[i], an unpinned one the median. */
-	const double *busy_per_cpu;
-	double busy_iterations_per_ns;
 	double duration_s;
 	double warmup_s;
 	unsigned sample_every;     /* a power of two: time one operation in this many;
@@ -70,6 +66,7 @@ struct cell_result {
 	long ctx_involuntary;
 	double steal_s;            /* host steal time during the measured phase; NaN unknown */
 	uint64_t heap_bytes;       /* peak heap the primitive allocated while measured */
+	double busy_iterations_per_ns; /* this rep's busy-loop speed, median over its CPUs */
 	uint64_t skewed;           /* timer deltas left out: negative or implausible */
 	/* Cross-CPU probes (common/cpu_pair.h) before and after; NaN when none. */
 	double round_trip_before_ns, round_trip_after_ns;
@@ -99,13 +96,9 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 int cell_run_isolated(const struct cell *cell, const struct cell_environment *env,
 		      struct cell_result *result);
 
-/* Busy-loop iterations per nanosecond of the calling thread's CPU, measured over
- * about 50 ms. */
-double cell_calibrate_busy(const struct timer_calibration *timer);
-
-/* The same, by a thread pinned to each of cpus[0..count) in turn, into
- * per_cpu[]; returns their median. */
+/* busy_calibrate (common/busy.h) by a thread pinned to each of cpus[0..count),
+ * all at once, into per_cpu[]; returns their median. */
 double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const unsigned *cpus,
-				unsigned count, double *per_cpu);
+				unsigned count, double batch_ns, unsigned batches, double *per_cpu);
 
 #endif

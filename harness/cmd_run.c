@@ -351,17 +351,8 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out;
 	}
-	double busy_per_cpu[CELL_MAX_THREADS];
-	double busy = cell_calibrate_busy_cpus(&timer, cpu_list, (unsigned)cpu_count, busy_per_cpu);
-	if (!(busy > 0)) {
-		cli_error("run", "busy loop", "cannot calibrate it on the CPUs: %s", strerror(errno));
-		rc = EXIT_ENVIRONMENT;
-		goto out;
-	}
 	struct cell_environment env = {
 		.timer = &timer,
-		.busy_per_cpu = busy_per_cpu,
-		.busy_iterations_per_ns = busy,
 		.probe_round_trips = RUN_PROBE_ROUND_TRIPS,
 		.duration_s = o.duration_s,
 		.warmup_s = o.warmup_s,

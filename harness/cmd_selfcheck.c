@@ -69,7 +69,7 @@ int cmd_selfcheck(int argc, char **argv)
 	}
 	struct cell cell = { .lock = ll_find("ck_fas"), .workload = workload_find("uncontended"),
 			     .threads = 1 };
-	struct cell_environment env = { .timer = &timer, .busy_iterations_per_ns = 1,
+	struct cell_environment env = { .timer = &timer,
 					.duration_s = 0.3, .warmup_s = 0.05, .sample_every = 0,
 					.pin = true, .cpus = cpus, .cpu_count = 1, .numa_nodes = 1 };
 	struct cell_result *result = malloc(sizeof *result);

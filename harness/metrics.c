@@ -66,6 +66,7 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	v[METRIC_round_trip_after_ns] = result->round_trip_after_ns;
 	v[METRIC_tsc_skew_ns] = result->skew_ns;
 	v[METRIC_tsc_skew_bound_ns] = result->skew_bound_ns;
+	v[METRIC_busy_iterations_per_ns] = result->busy_iterations_per_ns;
 	size_t used = 0;
 	for (unsigned i = 0; i < cell->threads && used + 16 < sizeof row->thread_cpus; i++) {
 		int n = result->thread_cpu[i] < 0

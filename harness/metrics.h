@@ -20,7 +20,7 @@
 	X(ctx_bytes) X(heap_bytes)
 #define METRICS_V2(X)                                                                  \
 	X(drain_s) X(skewed) X(round_trip_before_ns) X(round_trip_after_ns) X(tsc_skew_ns) \
-	X(tsc_skew_bound_ns)
+	X(tsc_skew_bound_ns) X(busy_iterations_per_ns)
 #define METRICS(X) METRICS_V1(X) METRICS_V2(X)
 
 #define METRIC_ENUM(name) METRIC_##name,

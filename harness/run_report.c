@@ -156,18 +156,16 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 {
 	const struct cell_environment *env = ctx->env;
 	const struct timer_calibration *t = env->timer;
-	json_t *command = json_array(), *cpus = json_array(), *busy = json_array();
+	json_t *command = json_array(), *cpus = json_array();
 	char clocksource[64];
 
 	for (int i = 0; i < ctx->argc; i++)
 		json_array_append_new(command, json_string(ctx->argv[i]));
-	for (unsigned i = 0; i < env->cpu_count; i++) {
+	for (unsigned i = 0; i < env->cpu_count; i++)
 		json_array_append_new(cpus, json_integer(env->cpus[i]));
-		json_array_append_new(busy, json_real(env->busy_per_cpu[i]));
-	}
 
 	json_t *meta = json_pack(
-		"{s:i,s:b,s:o,s:o,s:o,s:{s:s,s:o,s:f,s:b,s:o},s:f,s:o,"
+		"{s:i,s:b,s:o,s:o,s:o,s:{s:s,s:o,s:f,s:b,s:o},"
 		"s:{s:o,s:f,s:o,s:o,s:{s:o,s:o,s:o}},s:o,"
 		"s:{s:f,s:f,s:i,s:i,s:I,s:b,s:i,s:i},s:{s:s,s:o},s:o,s:o,s:o,s:o,s:I}",
 		"schema_version", BUNDLE_SCHEMA_VERSION, "complete", complete,
@@ -179,8 +177,6 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		timer_kernel_clocksource(clocksource, sizeof clocksource) == 0
 			? json_string(clocksource)
 			: json_null(),
-		"busy_iterations_per_ns", env->busy_iterations_per_ns, "busy_iterations_per_ns_by_cpu",
-		busy,
 		"floors", "null_ns_per_op", number_or_null(ctx->null_ns_per_op),
 		"timer_overhead_ns", t->overhead_ns, "c2c_start", c2c_json(&ctx->c2c_start),
 		"c2c_end", complete ? c2c_json(&ctx->c2c_end) : json_null(),

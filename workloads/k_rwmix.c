@@ -5,19 +5,6 @@
  * threads of a single-writer lock). */
 #include "workloads/kernel.h"
 
-/* Readers share the lock, so they may only read the protected data. */
-static inline uint64_t rwmix_read_lines(const struct kernel_line *lines, unsigned count)
-{
-	uint64_t sum = 0;
-	uint32_t at = 0;
-
-	for (unsigned i = 0; i < count; i++) {
-		sum += lines[at].count;
-		at = lines[at].next;
-	}
-	return sum;
-}
-
 KERNEL(rwmix);
 KERNEL(rwmix)
 {
@@ -40,7 +27,7 @@ KERNEL(rwmix)
 			WRITE_LOCK(lock, ctx);
 		uint64_t held = sample ? timer_read_ordered(cal) : 0;
 		if (read)
-			seen += rwmix_read_lines(lines, line_count);
+			seen += kernel_read_lines(lines, line_count); /* readers may only read */
 		else
 			kernel_touch_lines(lines, line_count);
 		kernel_busy(t->cs_iterations);

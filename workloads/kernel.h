@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/busy.h"
 #include "common/histogram.h"
 #include "common/timer.h"
 
@@ -82,13 +83,12 @@ struct kernel_thread {
 
 typedef void (*kernel_fn)(struct kernel_thread *thread);
 
-/* Busy work the compiler cannot remove or fold: one iteration is a compiler
- * barrier and an add, a cycle or so; the harness calibrates iterations per ns
- * on each CPU a thread is pinned to. */
+/* Busy work: the one out-of-line loop of common/busy.h (the same code in every
+ * kernel and in its calibration), skipped when there is none. */
 static inline void kernel_busy(uint64_t iterations)
 {
-	for (uint64_t i = 0; i < iterations; i++)
-		ck_pr_barrier();
+	if (iterations != 0)
+		busy_spin(iterations);
 }
 
 static inline uint64_t kernel_random(uint64_t *state)
@@ -138,8 +138,22 @@ static inline void kernel_record(struct kernel_thread *t, struct hist *h, uint64
 	hist_record(h, timer_ticks_to_ns(t->cal, (uint64_t)ticks));
 }
 
-/* Reads and writes every protected line, in the walk's order. Plain accesses:
- * the lock orders them (LOCK and UNLOCK are compiler barriers too). */
+/* Reads every protected line in the walk's order and returns what it saw (rwmix
+ * readers stop here). Plain accesses: the lock orders them (LOCK and UNLOCK are
+ * compiler barriers too). */
+static inline uint64_t kernel_read_lines(const struct kernel_line *lines, unsigned count)
+{
+	uint64_t sum = 0;
+	uint32_t at = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		sum += lines[at].count;
+		at = lines[at].next;
+	}
+	return sum;
+}
+
+/* A writer's pass: reads and writes every line, in the walk's order. */
 static inline void kernel_touch_lines(struct kernel_line *lines, unsigned count)
 {
 	uint32_t at = 0;
