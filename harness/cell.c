@@ -190,22 +190,39 @@ static struct kernel_line *lines_new(unsigned count, uint64_t seed)
 
 /*
  * The busy loop's speed on each CPU this rep's threads are pinned to (unpinned:
- * on whatever CPU the calling thread has), measured afresh by every rep. On a
- * shared host the same loop runs at 3.2 iterations/ns and, for seconds at a
- * time, at 1.5-2.1 (seen here even as the best of 40 batches over 200 ms): a
- * rate taken once at the start of a run would make "--cs 50" mean 100 ns for
- * the whole run, a bias no median could see; taken per rep, a bad moment costs
- * one rep, which the median and its interval absorb. All CPUs at once: each
- * rate is the loop's speed with the others busy too, as in the cell.
- * per_cpu[i] is the rate of env->cpus[i], i < used; returns their median.
+ * on whatever CPU the calling thread has), measured by every rep, all CPUs at
+ * once; per_cpu[i] is the rate of env->cpus[i], i < used. Returns their median,
+ * the rep's busy_iterations_per_ns.
  */
-static double calibrate_rep(const struct cell_environment *env, unsigned used, double *per_cpu)
+static double measure_busy(const struct cell_environment *env, unsigned used, double *per_cpu)
 {
 	if (!env->pin || env->cpu_count == 0)
 		return per_cpu[0] = busy_calibrate(env->timer, CELL_BUSY_BATCH_NS,
 						   CELL_BUSY_BATCHES);
 	return cell_calibrate_busy_cpus(env->timer, env->cpus, used, CELL_BUSY_BATCH_NS,
 					CELL_BUSY_BATCHES, per_cpu);
+}
+
+/*
+ * The rate thread i's busy work is counted in: the fastest the run has seen on
+ * its CPU, this rep's measurement included. On a shared host the same loop runs
+ * at 3.2 iterations/ns and, for seconds at a time, at 1.4-2.2 (seen even as the
+ * best of 40 batches over 200 ms): a rate from one moment would make "--cs 50"
+ * mean 100 ns for a whole run (taken once) or for one rep (taken per rep, which
+ * adds the noise of a 4 ms sample to every rep). The fastest seen so far settles
+ * within a few reps at the CPU's own speed, and then every rep does the same
+ * work; a slow moment shows in the rep's figures, and in its
+ * busy_iterations_per_ns column, not in the work it was given.
+ */
+static double busy_rate(const struct cell_environment *env, const double *measured, unsigned i,
+			unsigned used)
+{
+	double rate = measured[env->pin && env->cpu_count > 0 ? i % used : 0];
+	double known = env->busy_per_cpu == NULL ? 0
+			: env->pin && env->cpu_count > 0 ? env->busy_per_cpu[i % used]
+							 : env->busy_iterations_per_ns;
+
+	return known > rate ? known : rate;
 }
 
 static void sample_counts(const struct cell_thread *threads, unsigned n, uint64_t *ops,
@@ -268,13 +285,15 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	double *rate = malloc((used ? used : 1) * sizeof *rate);
 	if (rate == NULL)
 		goto out_lock;
-	result->busy_iterations_per_ns = calibrate_rep(env, used, rate);
+	result->busy_iterations_per_ns = measure_busy(env, used, rate);
+	for (unsigned i = 0; i < used && i < CELL_MAX_THREADS; i++)
+		result->busy_per_cpu[i] = env->pin && env->cpu_count > 0 ? rate[i] : rate[0];
 	double watchdog = env->watchdog_s > 0 ? env->watchdog_s
 					      : 5.0 * (env->warmup_s + env->duration_s) + 5.0;
 	uint64_t max_ticks = (uint64_t)(watchdog * 1e9 * env->timer->ticks_per_ns);
 	for (unsigned i = 0; i < n; i++) {
 		struct kernel_thread *k = &threads[i].kernel;
-		double thread_rate = env->pin && env->cpu_count > 0 ? rate[i % used] : rate[0];
+		double thread_rate = busy_rate(env, rate, i, used);
 
 		threads[i].state = state;
 		threads[i].hists = malloc(3 * sizeof(struct hist));

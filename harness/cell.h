@@ -36,6 +36,10 @@ struct cell {
 
 struct cell_environment {
 	const struct timer_calibration *timer;
+	/* The fastest busy-loop rate seen so far on cpus[i] (iterations per ns), and
+	 * over all of them for unpinned threads; NULL: only this rep's own. */
+	const double *busy_per_cpu;
+	double busy_iterations_per_ns;
 	double duration_s;
 	double warmup_s;
 	unsigned sample_every;     /* a power of two: time one operation in this many;
@@ -67,6 +71,7 @@ struct cell_result {
 	double steal_s;            /* host steal time during the measured phase; NaN unknown */
 	uint64_t heap_bytes;       /* peak heap the primitive allocated while measured */
 	double busy_iterations_per_ns; /* this rep's busy-loop speed, median over its CPUs */
+	double busy_per_cpu[CELL_MAX_THREADS]; /* and on each CPU it used, like env's */
 	uint64_t skewed;           /* timer deltas left out: negative or implausible */
 	/* Cross-CPU probes (common/cpu_pair.h) before and after; NaN when none. */
 	double round_trip_before_ns, round_trip_after_ns;

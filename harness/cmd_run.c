@@ -30,6 +30,9 @@
 #define PREFLIGHT_SECONDS 0.1
 /* Round trips of each cross-CPU probe around a rep: a few ms. */
 #define RUN_PROBE_ROUND_TRIPS 2000
+/* The busy loop's first rates: the best of 20 batches of 5 ms on each CPU. */
+#define RUN_BUSY_BATCH_NS 5e6
+#define RUN_BUSY_BATCHES 20
 
 static void progress(size_t done, size_t total, const struct cell *cell, double eta_s)
 {
@@ -83,6 +86,7 @@ struct run_plan {
 	struct run_row *rows;     /* rows[pair].cell is NULL until the pair has a row */
 	bool *done;               /* measured, or not to be measured (failed pre-flight) */
 	struct cell_hists *hists; /* per cell, merged over its ok reps */
+	double *busy_per_cpu;     /* env's rates, raised as reps measure faster ones */
 };
 
 static int plan_allocate(struct run_plan *plan)
@@ -133,6 +137,19 @@ static int resume_into(struct run_plan *plan, const char *dir, struct bundle *bu
 	}
 	printf("# resuming %s: %zu of %zu reps already measured\n", dir, already, plan->total);
 	return 0;
+}
+
+/* The run's busy rates rise to the fastest a rep measured (cell.c). */
+static void raise_busy_rates(double *rates, const struct cell_environment *env,
+			     const struct cell *cell, const struct cell_result *result)
+{
+	unsigned used = cell_cpus_used(cell, env);
+
+	if (!env->pin)
+		return;
+	for (unsigned i = 0; i < used && i < env->cpu_count; i++)
+		if (result->busy_per_cpu[i] > rates[i])
+			rates[i] = result->busy_per_cpu[i];
 }
 
 /* Every pair not yet done, in the seeded shuffled order, each in its own child;
@@ -187,6 +204,8 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 		}
 		metrics_compute(cell, rep, result, env->timer->overhead_ns,
 				cell_cpus_used(cell, env), &plan->rows[pair]);
+		if (result->status == CELL_OK)
+			raise_busy_rates(plan->busy_per_cpu, env, cell, result);
 		if (result->status == CELL_OK) {
 			hist_merge(&plan->hists[c].acquire, &result->acquire);
 			hist_merge(&plan->hists[c].hold, &result->hold);
@@ -351,8 +370,23 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out;
 	}
+	/* The busy loop's rate on the CPUs cells pin threads to, raised to the
+	 * fastest each rep sees (cell.c says why). */
+	double busy_per_cpu[CELL_MAX_THREADS];
+	unsigned busy_cpus = 0;
+	for (size_t c = 0; c < matrix.cell_count; c++)
+		if (matrix.cells[c].threads > busy_cpus)
+			busy_cpus = matrix.cells[c].threads;
+	busy_cpus = busy_cpus < (unsigned)cpu_count ? busy_cpus : (unsigned)cpu_count;
+	double busy = cell_calibrate_busy_cpus(&timer, cpu_list, busy_cpus, RUN_BUSY_BATCH_NS,
+					       RUN_BUSY_BATCHES, busy_per_cpu);
+	for (unsigned i = busy_cpus; i < (unsigned)cpu_count; i++)
+		busy_per_cpu[i] = busy;
+	plan.busy_per_cpu = busy_per_cpu;
 	struct cell_environment env = {
 		.timer = &timer,
+		.busy_per_cpu = busy_per_cpu,
+		.busy_iterations_per_ns = busy,
 		.probe_round_trips = RUN_PROBE_ROUND_TRIPS,
 		.duration_s = o.duration_s,
 		.warmup_s = o.warmup_s,

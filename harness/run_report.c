@@ -156,16 +156,18 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 {
 	const struct cell_environment *env = ctx->env;
 	const struct timer_calibration *t = env->timer;
-	json_t *command = json_array(), *cpus = json_array();
+	json_t *command = json_array(), *cpus = json_array(), *busy = json_array();
 	char clocksource[64];
 
 	for (int i = 0; i < ctx->argc; i++)
 		json_array_append_new(command, json_string(ctx->argv[i]));
-	for (unsigned i = 0; i < env->cpu_count; i++)
+	for (unsigned i = 0; i < env->cpu_count; i++) {
 		json_array_append_new(cpus, json_integer(env->cpus[i]));
+		json_array_append_new(busy, json_real(env->busy_per_cpu[i]));
+	}
 
 	json_t *meta = json_pack(
-		"{s:i,s:b,s:o,s:o,s:o,s:{s:s,s:o,s:f,s:b,s:o},"
+		"{s:i,s:b,s:o,s:o,s:o,s:{s:s,s:o,s:f,s:b,s:o},s:o,"
 		"s:{s:o,s:f,s:o,s:o,s:{s:o,s:o,s:o}},s:o,"
 		"s:{s:f,s:f,s:i,s:i,s:I,s:b,s:i,s:i},s:{s:s,s:o},s:o,s:o,s:o,s:o,s:I}",
 		"schema_version", BUNDLE_SCHEMA_VERSION, "complete", complete,
@@ -177,6 +179,7 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		timer_kernel_clocksource(clocksource, sizeof clocksource) == 0
 			? json_string(clocksource)
 			: json_null(),
+		"busy_iterations_per_ns_by_cpu", busy,
 		"floors", "null_ns_per_op", number_or_null(ctx->null_ns_per_op),
 		"timer_overhead_ns", t->overhead_ns, "c2c_start", c2c_json(&ctx->c2c_start),
 		"c2c_end", complete ? c2c_json(&ctx->c2c_end) : json_null(),
@@ -251,6 +254,9 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 	ranking_print(m, rows, row_count, summary, summary_count, &ctx->phases, ctx->env->cpu_count);
 	printf("\nnull-lock floor %.2f ns/op, timer overhead %.1f ns", ctx->null_ns_per_op,
 	       ctx->env->timer->overhead_ns);
+	if (!isnan(ctx->sampling_ratio))
+		printf(", latency sampling costs %+.1f %% of 1-thread contended throughput",
+		       100 * (ctx->sampling_ratio - 1));
 	if (ctx->c2c_start.measured && ctx->c2c_end.measured)
 		printf(", cross-CPU round trip %.0f ns at start, %.0f ns at end",
 		       ctx->c2c_start.median_ns, ctx->c2c_end.median_ns);

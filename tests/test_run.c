@@ -12,6 +12,7 @@
 
 #include "harness/cell.h"
 #include "harness/matrix.h"
+#include "harness/run_options.h"
 #include "harness/summary.h"
 #include "tests/run_locklab.h"
 
@@ -354,4 +355,58 @@ Test(matrix, shuffle_is_a_seeded_permutation)
 		cr_expect_not(seen[a[i]]);
 		seen[a[i]] = true;
 	}
+}
+
+/* The cells a command line plans on a 2-CPU machine. */
+static void plan_of(char **argv, int argc, struct matrix *m)
+{
+	struct run_options o;
+	const struct ll_info *lock = ll_find("ck_mcs");
+
+	run_options_defaults(&o, 1);
+	cr_assert_eq(run_options_parse(argc, argv, &o), -1);
+	cr_assert(run_options_custom_blocks(&o));
+	cr_assert_eq(matrix_expand(m, o.custom_blocks, o.custom_block_count, &lock, 1, 2), 0);
+}
+
+Test(matrix, oversubscribed_defaults_to_2x_4x_and_8x_the_cpus)
+{
+	char *defaults[] = { "run", "--workload", "oversubscribed", "--lock", "ck_mcs" };
+	char *given[] = { "run", "--workload", "oversubscribed,contended", "--threads", "3" };
+	struct matrix m;
+
+	plan_of(defaults, 5, &m);
+	cr_assert_eq(m.cell_count, 4, "the 1-thread reference and 4, 8, 16 threads");
+	cr_expect_eq(m.cells[0].threads, 1);
+	cr_expect_eq(m.cells[1].threads, 4);
+	cr_expect_eq(m.cells[2].threads, 8);
+	cr_expect_eq(m.cells[3].threads, 16);
+	matrix_free(&m);
+
+	plan_of(given, 5, &m);
+	cr_assert_eq(m.cell_count, 3, "--threads overrides: reference, 3; contended 3");
+	cr_expect_eq(m.cells[1].threads, 3);
+	cr_expect_eq(m.cells[2].threads, 3);
+	matrix_free(&m);
+}
+
+Test(matrix, cs_lines_and_the_shared_workload)
+{
+	char *shared[] = { "run", "--workload", "shared,contended" };
+	char *lines[] = { "run", "--workload", "contended", "--cs-lines", "0,4" };
+	struct matrix m;
+
+	plan_of(shared, 3, &m);
+	cr_assert_eq(m.cell_count, 2);
+	cr_expect_eq(m.cells[0].cs_lines, 8, "shared defaults to 8 lines");
+	cr_expect_str_eq(m.cells[0].id, "shared.ck_mcs.t2.cs50.ncs200.r0.l8");
+	cr_expect_eq(m.cells[1].cs_lines, 0, "other workloads default to none");
+	cr_expect_str_eq(m.cells[1].id, "contended.ck_mcs.t2.cs50.ncs200.r0",
+			 "no suffix without lines: ids stay comparable with schema 1");
+	matrix_free(&m);
+
+	plan_of(lines, 5, &m);
+	cr_assert_eq(m.cell_count, 2);
+	cr_expect_eq(m.cells[1].cs_lines, 4);
+	matrix_free(&m);
 }
