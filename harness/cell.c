@@ -67,13 +67,14 @@ struct cell_run_state {
 	unsigned phase __attribute__((aligned(LL_PAD))); /* enum kernel_phase */
 	pthread_barrier_t barrier __attribute__((aligned(LL_PAD)));
 	struct kernel_handoff handoff;
+	struct kernel_runs runs;
 };
 
 struct cell_thread {
 	struct kernel_thread kernel; /* first: aligned to LL_PAD */
 	struct cell_run_state *state;
 	pthread_t thread;
-	struct hist *hists; /* acquire, hold, handoff */
+	struct hist *hists; /* acquire, hold, handoff, run length */
 };
 
 /* Thread body: context set-up, then one kernel call for the whole rep. */
@@ -255,12 +256,14 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	hist_init(&result->acquire);
 	hist_init(&result->hold);
 	hist_init(&result->handoff);
+	hist_init(&result->run_length);
 	if (n == 0 || n > CELL_MAX_THREADS) {
 		errno = EINVAL;
 		return -1;
 	}
-	kernel_fn kernel = env->kernel ? env->kernel
-				       : kernel_find(cell->workload->kernel, cell->lock->name);
+	kernel_fn kernel = env->kernel       ? env->kernel
+			   : env->run_length ? kernel_find("runlength", cell->lock->name)
+					     : kernel_find(cell->workload->kernel, cell->lock->name);
 	if (kernel == NULL) {
 		errno = ENOENT;
 		return -1;
@@ -296,7 +299,7 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		double thread_rate = busy_rate(env, rate, i, used);
 
 		threads[i].state = state;
-		threads[i].hists = malloc(3 * sizeof(struct hist));
+		threads[i].hists = malloc(4 * sizeof(struct hist));
 		k->ctx = ll_ctx_new(cell->lock);
 		if (threads[i].hists == NULL || k->ctx == NULL)
 			goto out_threads;
@@ -318,13 +321,16 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		k->max_ticks = max_ticks;
 		k->index = i;
 		k->handoff = &state->handoff;
+		k->runs = &state->runs;
 		k->rng = random_next(&seed) | 1; /* xorshift never leaves 0 */
 		k->acquire = &threads[i].hists[0];
 		k->hold = &threads[i].hists[1];
 		k->handoff_latency = &threads[i].hists[2];
+		k->run_length = &threads[i].hists[3];
 		hist_init(k->acquire);
 		hist_init(k->hold);
 		hist_init(k->handoff_latency);
+		hist_init(k->run_length);
 	}
 
 	probe_pair(env, &result->round_trip_before_ns, &result->skew_ns, &result->skew_bound_ns);
@@ -378,6 +384,8 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		hist_merge(&result->acquire, k->acquire);
 		hist_merge(&result->hold, k->hold);
 		hist_merge(&result->handoff, k->handoff_latency);
+		hist_merge(&result->run_length, k->run_length);
+		result->handoffs += k->handoffs;
 		cell->lock->ops.ctx_fini(state->lock, k->ctx);
 	}
 	pthread_barrier_destroy(&state->barrier);
@@ -491,6 +499,7 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 	hist_init(&result->acquire);
 	hist_init(&result->hold);
 	hist_init(&result->handoff);
+	hist_init(&result->run_length);
 	if (timed_out) {
 		result->status = CELL_TIMEOUT;
 	} else if (WIFSIGNALED(status)) {

@@ -53,6 +53,7 @@ struct cell_environment {
 	uint64_t seed;             /* this rep's: kernel generators, the lines' walk */
 	unsigned probe_round_trips; /* cpus[0] <-> cpus[1] before and after; 0: none */
 	kernel_fn kernel;          /* NULL: the compiled (workload, lock) kernel */
+	bool run_length;           /* the instrumented rep: the runlength kernel instead */
 };
 
 enum cell_status { CELL_OK, CELL_TIMEOUT, CELL_CRASHED, CELL_ERROR };
@@ -81,6 +82,8 @@ struct cell_result {
 	struct hist acquire;
 	struct hist hold;
 	struct hist handoff;
+	struct hist run_length;    /* instrumented rep: consecutive acquisitions per run */
+	uint64_t handoffs;         /* instrumented rep: acquisitions taken from another thread */
 };
 
 void cell_make_id(struct cell *cell);

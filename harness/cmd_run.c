@@ -78,10 +78,12 @@ static void on_interrupt(int signal_number)
 	run_interrupted = 1;
 }
 
-/* What one run measures and what it has so far, indexed by pair = cell * reps + rep. */
+/* What one run measures and what it has so far, indexed by pair = cell * slots +
+ * rep: the timed reps 0..reps-1, then with --run-length the instrumented rep. */
 struct run_plan {
 	const struct matrix *matrix;
 	unsigned reps;
+	unsigned slots;           /* reps, + 1 with --run-length */
 	size_t total;
 	struct run_row *rows;     /* rows[pair].cell is NULL until the pair has a row */
 	bool *done;               /* measured, or not to be measured (failed pre-flight) */
@@ -118,16 +120,16 @@ static int resume_into(struct run_plan *plan, const char *dir, struct bundle *bu
 	char why[160];
 	size_t already = 0;
 
-	if (run_state_load_rows(dir, plan->matrix, plan->reps, plan->rows, plan->done, why,
+	if (run_state_load_rows(dir, plan->matrix, plan->slots, plan->rows, plan->done, why,
 				sizeof why) < 0) {
 		cli_error("--resume", dir, "%s", why);
 		return EXIT_USAGE;
 	}
 	for (size_t pair = 0; pair < plan->total; pair++) {
-		size_t c = pair / plan->reps;
-		if (plan->done[pair] && plan->rows[pair].status == CELL_OK &&
-		    run_state_merge_hists(dir, plan->matrix->cells[c].id,
-					  (unsigned)(pair % plan->reps), &plan->hists[c]) != 0)
+		size_t c = pair / plan->slots;
+		unsigned rep = (unsigned)(pair % plan->slots);
+		if (plan->done[pair] && plan->rows[pair].status == CELL_OK && rep < plan->reps &&
+		    run_state_merge_hists(dir, plan->matrix->cells[c].id, rep, &plan->hists[c]) != 0)
 			plan->done[pair] = false;
 		already += plan->done[pair];
 	}
@@ -137,6 +139,13 @@ static int resume_into(struct run_plan *plan, const char *dir, struct bundle *bu
 	}
 	printf("# resuming %s: %zu of %zu reps already measured\n", dir, already, plan->total);
 	return 0;
+}
+
+/* Cells --run-length measures once more: multi-thread cells of a workload that
+ * asks for it. */
+static bool run_length_applies(const struct cell *cell)
+{
+	return cell->workload->run_length && cell->threads > 1;
 }
 
 /* The run's busy rates rise to the fastest a rep measured (cell.c). */
@@ -181,8 +190,9 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 	struct timespec loop_start, now;
 	clock_gettime(CLOCK_MONOTONIC, &loop_start);
 	for (size_t i = 0; i < plan->total && !run_interrupted; i++) {
-		size_t pair = order[i], c = pair / plan->reps;
-		unsigned rep = (unsigned)(pair % plan->reps);
+		size_t pair = order[i], c = pair / plan->slots;
+		unsigned rep = (unsigned)(pair % plan->slots);
+		bool instrumented = rep == plan->reps;
 		const struct cell *cell = &plan->matrix->cells[c];
 
 		if (plan->done[pair])
@@ -197,23 +207,26 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 		 * again (--resume) sees the same sequences. */
 		uint64_t rep_seed = seed ^ (0x9e3779b97f4a7c15ull * (pair + 1));
 		rep_env.seed = random_next(&rep_seed);
+		rep_env.run_length = instrumented;
 		if (cell_run_isolated(cell, &rep_env, result) != 0) {
 			cli_error("run", cell->id, "cannot start a child: %s", strerror(errno));
 			rc = EXIT_ENVIRONMENT;
 			goto out;
 		}
 		metrics_compute(cell, rep, result, env->timer->overhead_ns,
-				cell_cpus_used(cell, env), &plan->rows[pair]);
+				cell_cpus_used(cell, env), instrumented, &plan->rows[pair]);
 		if (result->status == CELL_OK)
 			raise_busy_rates(plan->busy_per_cpu, env, cell, result);
-		if (result->status == CELL_OK) {
+		/* The instrumented rep's timings join nothing: its owner word slows
+		 * the very critical sections they time. */
+		bool timed_ok = result->status == CELL_OK && !instrumented;
+		if (timed_ok) {
 			hist_merge(&plan->hists[c].acquire, &result->acquire);
 			hist_merge(&plan->hists[c].hold, &result->hold);
 			hist_merge(&plan->hists[c].handoff, &result->handoff);
 		}
 		/* Histograms before the row: a rep with a row always has them saved. */
-		if ((result->status == CELL_OK &&
-		     run_state_save_hists(bundle, cell->id, rep, result) != 0) ||
+		if ((timed_ok && run_state_save_hists(bundle, cell->id, rep, result) != 0) ||
 		    bundle_append_partial(bundle, &plan->rows[pair]) != 0) {
 			cli_error("run", bundle->dir, "cannot write runs: %s", strerror(errno));
 			rc = EXIT_ENVIRONMENT;
@@ -293,12 +306,16 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out_matrix;
 	}
-	double estimate = (double)matrix.cell_count * o.reps *
+	size_t instrumented = 0;
+	for (size_t c = 0; c < matrix.cell_count && o.run_length; c++)
+		instrumented += run_length_applies(&matrix.cells[c]);
+	double estimate = (double)(matrix.cell_count * o.reps + instrumented) *
 				  (o.duration_s + o.warmup_s + RUN_OVERHEAD_S) +
 			  (o.preflight ? (double)lock_count * (PREFLIGHT_SECONDS + RUN_OVERHEAD_S) : 0);
-	printf("# plan: %zu cells x %u reps of %.3g s (+%.3g s warm-up), %zu skipped; "
-	       "estimated %.0f s\n",
-	       matrix.cell_count, o.reps, o.duration_s, o.warmup_s, matrix.skip_count, estimate);
+	printf("# plan: %zu cells x %u reps of %.3g s (+%.3g s warm-up), %zu run-length reps, "
+	       "%zu skipped; estimated %.0f s\n",
+	       matrix.cell_count, o.reps, o.duration_s, o.warmup_s, instrumented,
+	       matrix.skip_count, estimate);
 	if (o.max_time_s > 0 && estimate > o.max_time_s && resume_dir == NULL) {
 		char limit[32];
 		snprintf(limit, sizeof limit, "%g", o.max_time_s);
@@ -306,8 +323,9 @@ int cmd_run(int argc, char **argv)
 		goto out_matrix;
 	}
 
-	struct run_plan plan = { .matrix = &matrix, .reps = o.reps,
-				 .total = matrix.cell_count * o.reps };
+	unsigned slots = o.reps + (o.run_length ? 1 : 0);
+	struct run_plan plan = { .matrix = &matrix, .reps = o.reps, .slots = slots,
+				 .total = matrix.cell_count * slots };
 	struct bundle bundle = { .partial = NULL };
 	struct run_context ctx = { .argc = argc, .argv = argv, .matrix = &matrix,
 				   .reps = o.reps, .seed = o.seed };
@@ -317,6 +335,9 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out;
 	}
+	/* The instrumented slot of a cell --run-length does not apply to: nothing to do. */
+	for (size_t c = 0; c < matrix.cell_count && o.run_length; c++)
+		plan.done[c * slots + o.reps] = !run_length_applies(&matrix.cells[c]);
 
 	if (resume_dir != NULL) {
 		rc = resume_into(&plan, resume_dir, &bundle);
@@ -338,7 +359,7 @@ int cmd_run(int argc, char **argv)
 				printf("# %s: %s\n", failed[i].what, failed[i].reason);
 			/* Cells of the failed locks are marked done with no row: not measured. */
 			for (size_t pair = 0; pair < plan.total; pair++) {
-				const struct ll_info *lock = matrix.cells[pair / o.reps].lock;
+				const struct ll_info *lock = matrix.cells[pair / slots].lock;
 				bool kept_lock = false;
 				for (size_t k = 0; k < kept; k++)
 					kept_lock |= locks[k] == lock;
@@ -427,7 +448,7 @@ int cmd_run(int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &ctx.ended);
 	rc = run_finish(&bundle, &ctx, plan.rows, plan.total, plan.hists);
 	if (rc == 0)
-		run_state_clear(&bundle, &matrix, o.reps);
+		run_state_clear(&bundle, &matrix, slots);
 out:
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -43,6 +43,7 @@ struct matrix_profile {
 	double duration_s;
 	double warmup_s;
 	unsigned reps;
+	bool run_length;   /* one more, instrumented rep per cell it applies to */
 	const struct matrix_block *blocks;
 	size_t block_count;
 };

@@ -15,8 +15,15 @@ static double percentile_or_nan(const struct hist *h, double p)
 	return hist_count(h) ? (double)hist_percentile(h, p) : NAN;
 }
 
+bool metrics_from_instrumented(enum metric metric)
+{
+	return metric == METRIC_run_length_mean || metric == METRIC_run_length_p99 ||
+	       metric == METRIC_handoffs_s;
+}
+
 void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
-		     double timer_overhead_ns, unsigned steal_cpus, struct run_row *row)
+		     double timer_overhead_ns, unsigned steal_cpus, bool instrumented,
+		     struct run_row *row)
 {
 	double *v = row->value;
 	double shares[CELL_MAX_THREADS];
@@ -26,6 +33,8 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	row->rep = rep;
 	row->status = result->status;
 	row->phase = -1;
+	if (instrumented)
+		row->flags |= FLAG_INSTRUMENTED;
 	for (int m = 0; m < METRIC_COUNT; m++)
 		v[m] = NAN;
 	v[METRIC_lock_bytes] = (double)cell->lock->lock_bytes;
@@ -67,6 +76,13 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	v[METRIC_tsc_skew_ns] = result->skew_ns;
 	v[METRIC_tsc_skew_bound_ns] = result->skew_bound_ns;
 	v[METRIC_busy_iterations_per_ns] = result->busy_iterations_per_ns;
+	if (instrumented) {
+		v[METRIC_run_length_mean] = hist_count(&result->run_length)
+						    ? hist_mean(&result->run_length)
+						    : NAN;
+		v[METRIC_run_length_p99] = percentile_or_nan(&result->run_length, 99);
+		v[METRIC_handoffs_s] = (double)result->handoffs / result->duration_s;
+	}
 	size_t used = 0;
 	for (unsigned i = 0; i < cell->threads && used + 16 < sizeof row->thread_cpus; i++) {
 		int n = result->thread_cpu[i] < 0
@@ -94,7 +110,7 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 /* In enum row_flag's bit order. */
 static const char *const flag_names[] = { "below_resolution", "starvation", "collapse",
 					  "noisy", "steal", "skewed", "phase_shift", "few_reps",
-					  "timeout" };
+					  "timeout", "instrumented" };
 
 unsigned metrics_flags_parse(const char *text)
 {

@@ -20,7 +20,8 @@
 	X(ctx_bytes) X(heap_bytes)
 #define METRICS_V2(X)                                                                  \
 	X(drain_s) X(skewed) X(round_trip_before_ns) X(round_trip_after_ns) X(tsc_skew_ns) \
-	X(tsc_skew_bound_ns) X(busy_iterations_per_ns)
+	X(tsc_skew_bound_ns) X(busy_iterations_per_ns) X(run_length_mean) X(run_length_p99)   \
+	X(handoffs_s)
 #define METRICS(X) METRICS_V1(X) METRICS_V2(X)
 
 #define METRIC_ENUM(name) METRIC_##name,
@@ -42,6 +43,8 @@ enum row_flag {
 	FLAG_PHASE_SHIFT = 1 << 6,      /* the rep's two probes straddle the phase threshold */
 	FLAG_FEW_REPS = 1 << 7,         /* fewer than 6 reps: the median's CI is below 95 % */
 	FLAG_TIMEOUT = 1 << 8,          /* a rep timed out or crashed (summary only) */
+	FLAG_INSTRUMENTED = 1 << 9,     /* the run-length rep: only its run_length and
+					 * handoffs figures count, nothing else */
 };
 
 struct run_row {
@@ -56,9 +59,14 @@ struct run_row {
 	int phase;        /* enum phase, decided with the whole run; -1 not yet */
 };
 
-/* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those). */
+/* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those);
+ * instrumented: the run-length rep. */
 void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_result *result,
-		     double timer_overhead_ns, unsigned steal_cpus, struct run_row *row);
+		     double timer_overhead_ns, unsigned steal_cpus, bool instrumented,
+		     struct run_row *row);
+
+/* The metrics an instrumented rep is summarised for (and the only ones). */
+bool metrics_from_instrumented(enum metric metric);
 
 /* "below_resolution;starvation", or "" for none, into buffer; and back. */
 void metrics_flags_text(unsigned flags, char *buffer, size_t size);

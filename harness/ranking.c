@@ -161,6 +161,8 @@ static void print_phases(const struct run_row *rows, size_t row_count, const str
 	size_t count[3] = { 0 }, shifted = 0, failed = 0;
 
 	for (size_t r = 0; r < row_count; r++) {
+		if (rows[r].flags & FLAG_INSTRUMENTED)
+			continue; /* counted apart: its figures are only run lengths */
 		if (rows[r].status != CELL_OK) {
 			failed++;
 			continue;

@@ -27,7 +27,7 @@ static void run_usage(FILE *out)
 		"                   [--threads N,...] [--cs NS,...] [--ncs NS,...] [--read-pct P,...]\n"
 		"                   [--cs-lines N,...]\n"
 		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
-		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight]\n"
+		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight] [--run-length]\n"
 		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
 		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
 		"rep in its own child process under a watchdog, in a seeded shuffled order, and\n"
@@ -61,6 +61,9 @@ static void run_usage(FILE *out)
 		"                   machine's)\n"
 		"  --no-preflight   skip the short torture that proves each lock before it is\n"
 		"                   measured\n"
+		"  --run-length     one more rep of each multi-thread contended cell with an owner\n"
+		"                   word: consecutive acquisitions per thread and hand-offs per\n"
+		"                   second, never mixed into the timed reps (on in bench and full)\n"
 		"  --out DIR        bundle directory; must not exist (default results/<UTC>-<host>)\n"
 		"  --max-time S     refuse a plan whose estimate exceeds S seconds\n"
 		"  --resume DIR     finish an interrupted run (Ctrl-C, a crash): the options\n"
@@ -191,6 +194,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		{ "no-pin", no_argument, NULL, 'P' },
 		{ "nodes", required_argument, NULL, 'N' },
 		{ "no-preflight", no_argument, NULL, 'F' },
+		{ "run-length", no_argument, NULL, 'X' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-time", required_argument, NULL, 'm' },
 		{ "resume", required_argument, NULL, 'E' },
@@ -199,6 +203,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	};
 	double duration = NAN, warmup = NAN;
 	unsigned long reps = 0, value;
+	bool run_length = false;
 	int opt;
 
 	optind = 1;
@@ -281,6 +286,9 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		case 'F':
 			o->preflight = false;
 			break;
+		case 'X':
+			run_length = true;
+			break;
 		case 'o':
 		case 'E':
 			if (optarg[0] == '\0') {
@@ -307,6 +315,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	o->duration_s = isnan(duration) ? o->profile->duration_s : duration;
 	o->warmup_s = isnan(warmup) ? o->profile->warmup_s : warmup;
 	o->reps = reps ? (unsigned)reps : o->profile->reps;
+	o->run_length = run_length || (!o->custom && o->profile->run_length);
 	return -1; /* go on */
 }
 

@@ -20,6 +20,7 @@ struct run_options {
 	unsigned reps, sample_every, numa_nodes;
 	uint64_t seed;
 	bool pin, preflight, custom;
+	bool run_length;       /* --run-length, or the profile's when the blocks are its */
 	struct matrix_block custom_blocks[8];
 	size_t custom_block_count;
 	const char *workloads;

@@ -37,13 +37,22 @@ static bool usable(const struct run_row *row)
 	return row->status == CELL_OK && !(row->flags & FLAG_PHASE_SHIFT) && row->phase >= 0;
 }
 
+/* A timed rep counts for every metric but the run-length ones; the instrumented
+ * rep for those only. */
+static bool counts_for(const struct run_row *row, enum metric metric)
+{
+	return usable(row) &&
+	       ((row->flags & FLAG_INSTRUMENTED) != 0) == metrics_from_instrumented(metric);
+}
+
 enum phase summary_main_phase(const struct run_row *rows, size_t row_count)
 {
 	size_t count[SUMMARY_MAX_PHASES] = { 0 };
 	enum phase main = PHASE_ONE;
 
 	for (size_t r = 0; r < row_count; r++)
-		if (usable(&rows[r]) && rows[r].phase < SUMMARY_MAX_PHASES)
+		if (counts_for(&rows[r], METRIC_throughput_ops_s) &&
+		    rows[r].phase < SUMMARY_MAX_PHASES)
 			count[rows[r].phase]++;
 	for (int p = 0; p < SUMMARY_MAX_PHASES; p++)
 		if (count[p] > count[main])
@@ -147,8 +156,10 @@ size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell
 		for (size_t r = 0; r < row_count; r++) {
 			if (rows[r].cell != &cells[c])
 				continue;
-			n_ok += rows[r].status == CELL_OK;
-			n_timeout += rows[r].status == CELL_TIMEOUT || rows[r].status == CELL_CRASHED;
+			bool timed = !(rows[r].flags & FLAG_INSTRUMENTED);
+			n_ok += timed && rows[r].status == CELL_OK;
+			n_timeout += timed && (rows[r].status == CELL_TIMEOUT ||
+					       rows[r].status == CELL_CRASHED);
 			if (usable(&rows[r]) && rows[r].phase < SUMMARY_MAX_PHASES)
 				in_phase[rows[r].phase]++;
 		}
@@ -162,7 +173,7 @@ size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell
 				size_t n = 0;
 
 				for (size_t r = 0; p >= 0 && r < row_count; r++)
-					if (rows[r].cell == &cells[c] && usable(&rows[r]) &&
+					if (rows[r].cell == &cells[c] && counts_for(&rows[r], m) &&
 					    rows[r].phase == p && !isnan(rows[r].value[m]))
 						values[n++] = rows[r].value[m];
 				out[filled] = (struct summary_row){ .cell = &cells[c], .metric = m,
@@ -185,7 +196,8 @@ size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell
 		for (size_t r = 0; r < row_count; r++)
 			if (rows[r].cell == cell) {
 				rows[r].flags |= flags & ~(unsigned)FLAG_TIMEOUT;
-				any_row |= rows[r].flags & ~(unsigned)FLAG_PHASE_SHIFT;
+				any_row |= rows[r].flags &
+					   ~(unsigned)(FLAG_PHASE_SHIFT | FLAG_INSTRUMENTED);
 			}
 		for (size_t i = 0; i < filled; i++)
 			if (out[i].cell == cell) {

@@ -218,3 +218,76 @@ Test(cell, protected_lines_move_with_the_lock, .init = setup, .timeout = 120)
 		      "per line, handoff %.1f ns - uncontended %.1f ns < 3/8 of the round trip %.1f ns",
 		      handoff_line, local_line, round_trip);
 }
+
+/* The instrumented rep of a contended cell at 2 threads with no work between
+ * critical sections: how many acquisitions in a row one thread takes. */
+static struct hist *run_lengths(const char *lock, double *mean, uint64_t *p99)
+{
+	struct cell cell = { .lock = ll_find(lock), .workload = workload_find("contended"),
+			     .threads = 2, .cs_ns = 50 };
+	struct cell_environment env = environment(0.1);
+	struct cell_result *result = malloc(sizeof *result);
+	struct hist *runs = malloc(sizeof *runs);
+
+	cr_assert_not_null(cell.lock, "%s", lock);
+	env.run_length = true;
+	cell_make_id(&cell);
+	cr_assert_eq(cell_run(&cell, &env, result), 0);
+	cr_assert_gt(hist_count(&result->run_length), 100, "%s: too few hand-offs", lock);
+	*runs = result->run_length;
+	*mean = hist_mean(runs);
+	*p99 = hist_percentile(runs, 99);
+	free(result);
+	return runs;
+}
+
+Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .timeout = 60)
+{
+	const char *fifo[] = { "ck_ticket", "ck_mcs" };
+	double mean;
+	uint64_t p99;
+
+	if (cpu_count < 2)
+		cr_skip_test("needs 2 CPUs, this process may use %u", cpu_count);
+	for (size_t i = 0; i < 2; i++) {
+		free(run_lengths(fifo[i], &mean, &p99));
+		cr_log_info("%s: run length mean %.3f, p99 %llu", fifo[i], mean,
+			    (unsigned long long)p99);
+		cr_expect(fabs(mean - 1.0) <= 0.05, "%s: run length %.3f, not 1.0 +- 0.05", fifo[i],
+			  mean);
+	}
+	/* The weak control: a test-and-set lock lets the releasing thread take it
+	 * again while the other is still reading the lock word. */
+	free(run_lengths("ck_fas", &mean, &p99));
+	cr_log_info("ck_fas: run length mean %.3f, p99 %llu", mean, (unsigned long long)p99);
+	cr_expect_gt(mean, 2.0, "ck_fas handed over every time: the run length cannot tell");
+}
+
+/* The registry's `fair` claim against behaviour: a lock that says it serves
+ * waiters in order never lets a thread take it twice while another waits. A
+ * run longer than 1 happens only when the other thread was not yet waiting (a
+ * parked waiter takes microseconds to queue, and fairq's mean run here is 1.1 to
+ * 1.4 from a few long runs while the other thread sleeps), so the bar is on the
+ * runs' p99: 1 for every fair lock, 12 for pthread_mutex, thousands for ck_fas. */
+Test(cell, every_lock_that_claims_fair_has_runs_of_one, .init = setup, .timeout = 120)
+{
+	double mean;
+	uint64_t p99;
+	size_t fair = 0;
+
+	if (cpu_count < 2)
+		cr_skip_test("needs 2 CPUs, this process may use %u", cpu_count);
+	for (size_t l = 0; l < ll_registry_count; l++) {
+		const struct ll_info *info = &ll_registry[l];
+
+		if (!info->fair || info->control || info->single_writer)
+			continue;
+		free(run_lengths(info->name, &mean, &p99));
+		cr_log_info("%s: run length mean %.3f, p99 %llu", info->name, mean,
+			    (unsigned long long)p99);
+		cr_expect_leq(p99, 1, "%s claims fair, yet 1 %% of its runs are %llu long",
+			      info->name, (unsigned long long)p99);
+		fair++;
+	}
+	cr_expect_geq(fair, 5, "the registry lost its fair locks");
+}

@@ -24,7 +24,8 @@ static const char *runs_header =
 	"hold_p50_ns,hold_p99_ns,handoff_p50_ns,handoff_p99_ns,jain,min_share,max_share,"
 	"cpu_user_s,cpu_sys_s,ctx_vol,ctx_invol,steal_s,lock_bytes,ctx_bytes,heap_bytes,flags,"
 	"reads,samples,thread_cpus,drain_s,skewed,round_trip_before_ns,round_trip_after_ns,"
-	"tsc_skew_ns,tsc_skew_bound_ns,busy_iterations_per_ns,phase,cs_lines";
+	"tsc_skew_ns,tsc_skew_bound_ns,busy_iterations_per_ns,run_length_mean,run_length_p99,"
+	"handoffs_s,phase,cs_lines";
 
 /* A fresh directory name under /tmp that does not exist yet. */
 static void fresh_dir(char *out, size_t size)
@@ -273,7 +274,10 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 		for (size_t c = 0; c < columns; c++) {
 			/* No flag is a valid outcome; a single-writer lock never runs the
 			 * handoff workload, which needs a mutex. */
+			/* Run lengths fill only the --run-length rep (its own test). */
 			if (strcmp(names[c], "flags") == 0 ||
+			    strncmp(names[c], "run_length_", 11) == 0 ||
+			    strcmp(names[c], "handoffs_s") == 0 ||
 			    (info->single_writer && strncmp(names[c], "handoff_", 8) == 0))
 				continue;
 			cr_expect(filled[c], "%s: column %s always empty", info->name, names[c]);
@@ -409,4 +413,53 @@ Test(matrix, cs_lines_and_the_shared_workload)
 	cr_assert_eq(m.cell_count, 2);
 	cr_expect_eq(m.cells[1].cs_lines, 4);
 	matrix_free(&m);
+}
+
+Test(run_cli, run_length_is_one_more_rep_and_joins_no_timed_figure, .timeout = 120)
+{
+	char dir[256];
+
+	fresh_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--lock", "ck_mcs", "--workload", "contended", "--threads",
+		    "1,2", "--reps", "2", "--duration", "0.03", "--warmup", "0", "--run-length",
+		    "--no-preflight", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
+	cr_expect(strstr(run.out, "1 run-length reps") != NULL, "%s", run.out);
+
+	char *runs = slurp(dir, "runs.csv"), *cursor = runs, *line;
+	char *names[64], *fields[64];
+	size_t columns = split(strsep(&cursor, "\n"), names, 64), mean_column = 0, rows = 0;
+	size_t instrumented = 0;
+	for (size_t c = 0; c < columns; c++)
+		if (strcmp(names[c], "run_length_mean") == 0)
+			mean_column = c;
+	cr_assert_gt(mean_column, 0);
+	while ((line = strsep(&cursor, "\n")) != NULL && *line) {
+		cr_assert_eq(split(line, fields, 64), columns);
+		rows++;
+		bool flagged = strstr(fields[33], "instrumented") != NULL;
+		instrumented += flagged;
+		cr_expect_eq(flagged, strcmp(fields[7], "2") == 0, "rep %s flags %s", fields[7],
+			     fields[33]);
+		cr_expect_eq(fields[mean_column][0] != '\0', flagged,
+			     "run lengths only in the instrumented rep");
+		if (flagged)
+			cr_expect_str_eq(fields[3], "2", "a 1-thread cell has no hand-off to count");
+	}
+	cr_expect_eq(rows, 5, "2 cells x 2 reps and one run-length rep");
+	cr_expect_eq(instrumented, 1);
+	free(runs);
+
+	char *summary = slurp(dir, "summary.csv");
+	cr_expect(strstr(summary, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,") != NULL);
+	for (char *at = strstr(summary, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,");
+	     at != NULL; at = strstr(at + 1, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,")) {
+		char row[256];
+		snprintf(row, sizeof row, "%.*s", (int)strcspn(at, "\n"), at);
+		cr_expect(strstr(row, "instrumented") == NULL, "%s", row);
+		split(row, fields, 64);
+		cr_expect_leq(atoi(fields[6]), 2, "the instrumented rep joined the timed ones: %s",
+			      row);
+	}
+	free(summary);
 }

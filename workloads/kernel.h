@@ -39,6 +39,12 @@ struct kernel_handoff {
 	uint64_t released_at;     /* timer ticks just before the last unlock */
 } __attribute__((aligned(128)));
 
+/* The runlength kernel's owner word; protected by the lock. */
+struct kernel_runs {
+	unsigned owner;           /* index + 1 of the thread that acquired last */
+	uint64_t length;          /* acquisitions in a row it has taken */
+} __attribute__((aligned(128)));
+
 /*
  * Protected data: --cs-lines lines, each alone in 128 bytes (a 64-byte line and
  * the neighbour an adjacent-line prefetcher would pull with it). A critical
@@ -68,10 +74,12 @@ struct kernel_thread {
 	uint64_t max_ticks;            /* a delta above this is implausible: longer than the rep */
 	unsigned index;
 	struct kernel_handoff *handoff;
+	struct kernel_runs *runs;
 	uint64_t rng;                  /* seeded by the harness from --seed, the cell and rep */
 	struct hist *acquire;          /* lock call to lock held, sampled */
 	struct hist *hold;             /* lock held to unlock returned (handoff: to the unlock call) */
 	struct hist *handoff_latency;  /* handoff kernel: unlock to the next owner's acquire */
+	struct hist *run_length;       /* runlength kernel: runs this thread ended */
 	/* Published by the kernel as it goes (relaxed 64-bit stores the harness loads
 	 * at both ends of the window); the harness never writes them. */
 	uint64_t ops;
@@ -79,6 +87,7 @@ struct kernel_thread {
 	/* Filled by the kernel, read after it returned. */
 	uint64_t skewed;               /* window deltas that were negative or implausible */
 	uint64_t checksum;             /* what reads of the protected lines saw: keeps them */
+	uint64_t handoffs;             /* runlength kernel: acquisitions taken from another thread */
 } __attribute__((aligned(128)));
 
 typedef void (*kernel_fn)(struct kernel_thread *thread);

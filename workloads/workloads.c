@@ -8,7 +8,7 @@ const struct workload_info workload_registry[] = {
 	  .summary = "one thread, lock + unlock: the cost of an uncontended acquire/release" },
 	{ .name = "contended", .kernel = "contended", .threads = WORKLOAD_THREADS_GIVEN,
 	  .min_threads = 1, .uses_cs = true, .uses_ncs = true, .needs_mutex = true,
-	  .sample_every = 64,
+	  .sample_every = 64, .run_length = true,
 	  .summary = "N threads, critical section --cs ns, non-critical work --ncs ns" },
 	{ .name = "rwmix", .kernel = "rwmix", .threads = WORKLOAD_THREADS_GIVEN,
 	  .min_threads = 1, .uses_cs = true, .uses_ncs = true, .uses_read_pct = true, .sample_every = 64,

@@ -27,6 +27,9 @@ struct workload_info {
 	bool uses_read_pct;
 	bool needs_mutex;       /* single-writer locks cannot run it */
 	unsigned default_lines; /* protected cache lines when --cs-lines is not given */
+	/* --run-length measures its multi-thread cells once more with the runlength
+	 * kernel (the contended kernel plus an owner word). */
+	bool run_length;
 	/* Time one operation in this many (a power of two). A sampled operation costs
 	 * two ordered timer reads (20-60 ns on a VM), so the cheapest workload samples
 	 * least. */
