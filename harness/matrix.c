@@ -120,12 +120,42 @@ static size_t block_threads(const struct workload_info *w, const struct matrix_b
 	return n;
 }
 
+/* One cell per combination of the block's parameter lists that the workload
+ * uses (cs, ncs, read ratio, protected lines), for one lock and thread count. */
+static int add_parameter_cells(struct matrix *m, size_t *capacity, const struct matrix_block *block,
+			       const struct workload_info *w, const struct ll_info *lock,
+			       unsigned threads)
+{
+	const unsigned default_lines[1] = { w->default_lines };
+	const unsigned *lines = block->lines_count ? block->cs_lines : default_lines;
+	size_t cs_n = w->uses_cs ? block->cs_count : 1, ncs_n = w->uses_ncs ? block->ncs_count : 1;
+	size_t read_n = w->uses_read_pct ? block->read_count : 1;
+	size_t lines_n = block->lines_count ? block->lines_count : 1;
+
+	for (size_t i = 0; i < cs_n * ncs_n * read_n * lines_n; i++) {
+		size_t c = i % cs_n, n = i / cs_n % ncs_n, r = i / (cs_n * ncs_n) % read_n;
+		size_t k = i / (cs_n * ncs_n * read_n);
+		struct cell cell = {
+			.lock = lock,
+			.workload = w,
+			.threads = threads,
+			.cs_ns = w->uses_cs ? block->cs_ns[c] : 0,
+			.ncs_ns = w->uses_ncs ? block->ncs_ns[n] : 0,
+			.read_pct = w->uses_read_pct ? block->read_pct[r] : 0,
+			.cs_lines = lines[k],
+		};
+		cell_make_id(&cell);
+		if (add_cell(m, capacity, &cell) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t block_count,
 		  const struct ll_info *const *locks, size_t lock_count, unsigned online_cpus)
 {
 	size_t cell_capacity = 0, skip_capacity = 0;
 	unsigned threads[MATRIX_MAX_VALUES + 1];
-	unsigned default_lines[1];
 
 	memset(m, 0, sizeof *m);
 	for (size_t b = 0; b < block_count; b++) {
@@ -138,9 +168,6 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 			return -1;
 		}
 		size_t thread_n = block_threads(w, block, online_cpus, threads);
-		const unsigned *lines = block->lines_count ? block->cs_lines : default_lines;
-		size_t lines_n = block->lines_count ? block->lines_count : 1;
-		default_lines[0] = w->default_lines;
 
 		for (size_t l = 0; l < lock_count; l++) {
 			char what[160];
@@ -163,26 +190,9 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 						goto fail;
 					continue;
 				}
-				for (size_t c = 0; c < (w->uses_cs ? block->cs_count : 1); c++)
-					for (size_t n = 0; n < (w->uses_ncs ? block->ncs_count : 1); n++)
-						for (size_t r = 0;
-						     r < (w->uses_read_pct ? block->read_count : 1); r++)
-						for (size_t k = 0; k < lines_n; k++) {
-							struct cell cell = {
-								.cs_lines = lines[k],
-								.lock = locks[l],
-								.workload = w,
-								.threads = threads[t],
-								.cs_ns = w->uses_cs ? block->cs_ns[c] : 0,
-								.ncs_ns = w->uses_ncs ? block->ncs_ns[n] : 0,
-								.read_pct = w->uses_read_pct
-										    ? block->read_pct[r]
-										    : 0,
-							};
-							cell_make_id(&cell);
-							if (add_cell(m, &cell_capacity, &cell) != 0)
-								goto fail;
-						}
+				if (add_parameter_cells(m, &cell_capacity, block, w, locks[l],
+							threads[t]) != 0)
+					goto fail;
 			}
 		}
 	}

@@ -238,9 +238,12 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 	char dir[256];
 
 	fresh_dir(dir, sizeof dir);
+	/* Two reps of 50 ms: every figure comes from the window alone now, and a
+	 * busy host can hold one of two threads off for a whole short window (seen:
+	 * 3 hand-offs in 50 ms, then a 0.34 s drain), leaving a handoff row empty. */
 	run_locklab(&run, "run", "--lock", "all", "--workload", "uncontended,handoff,rwmix",
-		    "--threads", "2", "--cs", "50", "--reps", "1", "--duration", "0.02",
-		    "--warmup", "0", "--no-preflight", "--out", dir, NULL);
+		    "--threads", "2", "--cs", "50", "--reps", "2", "--duration", "0.05",
+		    "--warmup", "0.01", "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 
 	char *runs = slurp(dir, "runs.csv"), *cursor = runs;
@@ -421,7 +424,7 @@ Test(run_cli, run_length_is_one_more_rep_and_joins_no_timed_figure, .timeout = 1
 
 	fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--lock", "ck_mcs", "--workload", "contended", "--threads",
-		    "1,2", "--reps", "2", "--duration", "0.03", "--warmup", "0", "--run-length",
+		    "1,2", "--reps", "2", "--duration", "0.05", "--warmup", "0.01", "--run-length",
 		    "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 	cr_expect(strstr(run.out, "1 run-length reps") != NULL, "%s", run.out);
