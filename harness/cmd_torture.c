@@ -13,22 +13,29 @@ static void torture_usage(FILE *out, unsigned default_threads)
 {
 	fprintf(out,
 		"usage: locklab torture [--lock NAME[,NAME...]|all] [--threads N] [--seconds S]\n"
-		"                       [--seed K] [--nodes N]\n"
+		"                       [--seed K] [--nodes N] [--inject K] [--cpus N]\n"
 		"Stresses each lock like Linux locktorture: a non-atomic counter and an owner\n"
 		"check in every critical section, trylock success and failure, readers beside\n"
 		"readers but never beside a writer. Each lock runs in its own child process\n"
 		"under a watchdog, so a deadlock is reported as a failure. Prints one line per\n"
 		"lock; exits 1 if any lock failed.\n"
-		"  --lock L     locks to torture (default all: every lock but null and broken)\n"
-		"  --threads N  stress threads (default %u, 4x online CPUs: more threads than\n"
-		"               cores is where queue locks break)\n"
+		"  --lock L     locks to torture (default all: every lock but the controls\n"
+		"               null, broken, broken_rw and stuck)\n"
+		"  --threads N  stress threads (default %u, 4x the CPUs used: more threads\n"
+		"               than cores is where queue locks break)\n"
 		"  --seconds S  stress time per lock (default 1)\n"
 		"  --seed K     seed of the per-thread random choices (default 1)\n"
 		"  --nodes N    NUMA nodes the contexts are spread over, round-robin (default:\n"
 		"               this machine's); more than the machine has exercises the\n"
 		"               node-aware paths of locks like ck_hclh\n"
+		"  --inject K   each stress thread yields its CPU at 1 in K injection points,\n"
+		"               one inside every critical section, so a lock that admits a\n"
+		"               second holder lets it run there, even on one CPU (default %u;\n"
+		"               0: off)\n"
+		"  --cpus N     run each lock's stress on the first N CPUs this process may\n"
+		"               use (default: all of them)\n"
 		"  --help       this text\n",
-		default_threads);
+		default_threads, TORTURE_INJECT_DEFAULT);
 }
 
 static void print_result(const struct ll_info *info, const struct torture_result *r,
@@ -40,16 +47,21 @@ static void print_result(const struct ll_info *info, const struct torture_result
 	} else if (r->crash_signal) {
 		printf("FAILED: crashed with signal %d\n", r->crash_signal);
 	} else if (torture_failed(r)) {
-		printf("FAILED: %llu exclusion, %llu lost updates, %llu rw, %llu semantic%s%s\n",
+		printf("FAILED: %llu exclusion, %llu lost updates, %llu rw, %llu semantic%s%s",
 		       (unsigned long long)r->exclusion_violations,
 		       (unsigned long long)r->lost_updates, (unsigned long long)r->rw_violations,
 		       (unsigned long long)r->semantic_failures, r->semantic_failures ? ": " : "",
 		       r->first_failure);
+		if (r->caught_after_s > 0)
+			printf("; first after %.3f s, %llu yields", r->caught_after_s,
+			       (unsigned long long)r->yields);
+		putchar('\n');
 	} else {
-		printf("%-22s %10llu writes %10llu reads %8.0f/s  max readers %u\n",
+		printf("%-22s %10llu writes %10llu reads %8.0f/s  max readers %u, %llu yields\n",
 		       info->has_trylock ? "ok" : "ok (trylock: none)",
 		       (unsigned long long)r->acquisitions, (unsigned long long)r->reads,
-		       (double)(r->acquisitions + r->reads) / seconds, r->max_readers);
+		       (double)(r->acquisitions + r->reads) / seconds, r->max_readers,
+		       (unsigned long long)r->yields);
 	}
 	fflush(stdout);
 }
@@ -62,16 +74,19 @@ int cmd_torture(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'k' },
 		{ "nodes", required_argument, NULL, 'n' },
+		{ "inject", required_argument, NULL, 'i' },
+		{ "cpus", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned cpus = online > 0 ? (unsigned)online : 1;
 	unsigned machine_nodes = numa_available() < 0 ? 1 : (unsigned)numa_num_configured_nodes();
 	struct torture_config config = {
-		.threads = 4 * (unsigned)(cpus > 0 ? cpus : 1),
 		.seconds = 1.0,
 		.seed = 1,
 		.numa_nodes = machine_nodes ? machine_nodes : 1,
+		.inject_one_in = TORTURE_INJECT_DEFAULT,
 	};
 	const char *lock_text = "all";
 	unsigned long value;
@@ -103,8 +118,18 @@ int cmd_torture(int argc, char **argv)
 				return EXIT_USAGE;
 			config.numa_nodes = (unsigned)value;
 			break;
+		case 'i':
+			if (!cli_parse_uint("--inject", optarg, 0, 1u << 30, &value))
+				return EXIT_USAGE;
+			config.inject_one_in = (unsigned)value;
+			break;
+		case 'c':
+			if (!cli_parse_uint("--cpus", optarg, 1, 4096, &value))
+				return EXIT_USAGE;
+			config.cpus = (unsigned)value;
+			break;
 		case 'h':
-			torture_usage(stdout, config.threads);
+			torture_usage(stdout, 4 * cpus);
 			return 0;
 		default:
 			return cli_bad_option("torture", argc, argv);
@@ -119,11 +144,19 @@ int cmd_torture(int argc, char **argv)
 	size_t count;
 	if (!lock_select("--lock", lock_text, selected, &count))
 		return EXIT_USAGE;
+	if (config.cpus != 0 && config.cpus < cpus)
+		cpus = config.cpus;
+	if (config.threads == 0)
+		config.threads = 4 * cpus;
 
-	printf("# torture: %zu lock(s), %u threads on %ld CPUs, %.2f s each, seed %llu, "
-	       "%u NUMA node(s)\n",
-	       count, config.threads, cpus, config.seconds, (unsigned long long)config.seed,
-	       config.numa_nodes);
+	printf("# torture: %zu lock(s), %u threads on %u CPU(s)%s, %.2f s each, seed %llu, "
+	       "%u NUMA node(s), ",
+	       count, config.threads, cpus, config.cpus != 0 ? " (--cpus)" : "", config.seconds,
+	       (unsigned long long)config.seed, config.numa_nodes);
+	if (config.inject_one_in != 0)
+		printf("inject 1 in %u\n", config.inject_one_in);
+	else
+		printf("inject off\n");
 	struct timespec start, end;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	int failed = 0;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/random.h"
+#include "locks/base/inject.h"
 
 /* State the critical sections share. Each field the checks race on has a line of
  * its own, so a check never passes by accident of false sharing. */
@@ -38,9 +40,11 @@ struct torture_thread {
 	unsigned index;
 	void *ctx;
 	uint64_t rng;
+	unsigned inject_one_in;
 	uint64_t acquisitions;
 	uint64_t reads;
 	uint64_t trylock_failures;
+	uint64_t yields;
 } __attribute__((aligned(LL_PAD)));
 
 /* A few dozen pauses: wide enough that a second holder overlaps the check. */
@@ -68,8 +72,10 @@ static void exclusive_section(struct torture_thread *self)
 	if (ck_pr_load_uint(&s->readers) != 0)
 		ck_pr_inc_64(&s->rw_violations);
 
-	/* A read-modify-write split by a delay: a second holder loses an update. */
+	/* A read-modify-write split by a delay: a second holder loses an update. The
+	 * injection point lets any thread the lock wrongly admits run right here. */
 	seen = ck_pr_load_64(&s->counter);
+	ll_inject_point();
 	torture_delay(&self->rng);
 	ck_pr_store_64(&s->counter, seen + 1);
 
@@ -94,6 +100,7 @@ static void shared_section(struct torture_thread *self)
 	if (ck_pr_load_uint(&s->owner) != 0)
 		ck_pr_inc_64(&s->rw_violations);
 	b = ck_pr_load_64(&s->data_b);
+	ll_inject_point(); /* a writer the lock wrongly admits runs here */
 	torture_delay(&self->rng);
 	a = ck_pr_load_64(&s->data_a);
 	/* A writer stores a then b; read in the opposite order, a != b means a writer
@@ -119,6 +126,9 @@ static void *stress_thread(void *arg)
 	const struct ll_ops *ops = &s->info->ops;
 	bool rw = ll_is_rw(s->info);
 
+	/* The injector's seed is this thread's first draw: a function of the run's
+	 * seed and the thread index, and unlike the draws that follow. */
+	ll_inject_start(random_next(&self->rng), self->inject_one_in);
 	pthread_barrier_wait(&s->start);
 	while (!ck_pr_load_uint(&s->stop)) {
 		uint64_t dice = random_next(&self->rng);
@@ -140,6 +150,7 @@ static void *stress_thread(void *arg)
 			ops->unlock(s->lock, self->ctx);
 		}
 	}
+	self->yields = ll_inject_state.yields;
 	return NULL;
 }
 
@@ -293,6 +304,33 @@ static void check_semantics(struct semantics *sem)
 	}
 }
 
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Sleeps out the stress in 1 ms steps, noting when a violation first shows and
+ * ending early on one if asked to. */
+static void watch_stress(struct torture_shared *s, const struct torture_config *config,
+			 struct torture_result *result)
+{
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (seconds_since(&start) < config->seconds) {
+		sleep_ms(1);
+		if (result->caught_after_s == 0 && (ck_pr_load_64(&s->exclusion_violations) != 0 ||
+						   ck_pr_load_64(&s->rw_violations) != 0)) {
+			result->caught_after_s = seconds_since(&start);
+			if (config->stop_on_violation)
+				return;
+		}
+	}
+}
+
 bool torture_failed(const struct torture_result *r)
 {
 	return r->exclusion_violations || r->lost_updates || r->rw_violations ||
@@ -330,6 +368,7 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 		threads[i].shared = s;
 		threads[i].index = i;
 		threads[i].rng = config->seed * 0x100000001b3ull + i;
+		threads[i].inject_one_in = config->inject_one_in;
 		threads[i].ctx = ll_ctx_new(info);
 		info->ops.ctx_init(s->lock, threads[i].ctx, i,
 				   config->numa_nodes ? i % config->numa_nodes : 0);
@@ -343,7 +382,7 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 	for (unsigned i = 0; i < config->threads; i++)
 		pthread_create(&threads[i].thread, NULL, stress_thread, &threads[i]);
 	pthread_barrier_wait(&s->start);
-	sleep_ms((unsigned)(config->seconds * 1000.0));
+	watch_stress(s, config, result);
 	ck_pr_store_uint(&s->stop, 1);
 	for (unsigned i = 0; i < config->threads; i++)
 		pthread_join(threads[i].thread, NULL);
@@ -353,6 +392,7 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 		writes += threads[i].acquisitions;
 		result->reads += threads[i].reads;
 		result->trylock_failures += threads[i].trylock_failures;
+		result->yields += threads[i].yields;
 		info->ops.ctx_fini(s->lock, threads[i].ctx);
 		ll_ctx_free(info, threads[i].ctx);
 	}
@@ -367,6 +407,23 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 	free(threads);
 	free(s);
 	return 0;
+}
+
+/* Confines this process to the first n of the CPUs it may use now (all of them if
+ * it may use fewer); 0 or -1 with errno. */
+static int confine_to_cpus(unsigned n)
+{
+	cpu_set_t allowed, chosen;
+
+	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+		return -1;
+	CPU_ZERO(&chosen);
+	for (int cpu = 0; cpu < CPU_SETSIZE && n > 0; cpu++)
+		if (CPU_ISSET(cpu, &allowed)) {
+			CPU_SET(cpu, &chosen);
+			n--;
+		}
+	return sched_setaffinity(0, sizeof chosen, &chosen);
 }
 
 int torture_isolated(const struct ll_info *info, const struct torture_config *config,
@@ -395,7 +452,9 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 		struct torture_result mine;
 
 		signal(SIGINT, SIG_IGN); /* the parent decides what Ctrl-C ends */
-		int rc = torture_run(info, config, &mine);
+		int rc = config->cpus != 0 && confine_to_cpus(config->cpus) != 0
+				 ? -1
+				 : torture_run(info, config, &mine);
 		ssize_t wrote = 0;
 
 		close(pipe_fds[0]);

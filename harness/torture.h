@@ -13,12 +13,22 @@
 
 #include "locks/registry.h"
 
+/* The injector's default for `locklab torture`: see torture_config.inject_one_in. */
+#define TORTURE_INJECT_DEFAULT 256
+
 struct torture_config {
 	unsigned threads;
 	double seconds;
 	uint64_t seed;
 	unsigned numa_nodes; /* contexts get node = thread % numa_nodes */
 	double watchdog_seconds; /* 0: 3x seconds + 10 s, room for slow FIFO drains */
+	/* 0: off. K: each stress thread yields its CPU at 1 in K injection points
+	 * (locks/base/inject.h): one inside every critical section, one in each
+	 * negative control's race window. Seeded from seed and the thread index. */
+	unsigned inject_one_in;
+	unsigned cpus;          /* 0: any CPU; N: torture_isolated's child runs on the
+				 * first N CPUs the caller may use */
+	bool stop_on_violation; /* end the stress at the first violation seen */
 };
 
 struct torture_result {
@@ -30,6 +40,9 @@ struct torture_result {
 	uint64_t rw_violations;     /* reader beside a writer, or torn data */
 	uint64_t semantic_failures; /* deterministic trylock / reader-sharing checks */
 	unsigned max_readers;       /* most readers seen inside at once */
+	uint64_t yields;            /* injection points that yielded */
+	double caught_after_s;      /* stress time until a violation was first seen,
+				     * checked each millisecond after the first; 0: none */
 	bool timed_out;             /* the child did not finish: deadlock or livelock */
 	int crash_signal;           /* nonzero: the child died of this signal */
 	char first_failure[160];    /* what the first failed deterministic check was */

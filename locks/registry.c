@@ -10,13 +10,16 @@
 #include <string.h>
 
 #include "locks/broken.h"
+#include "locks/broken_rw.h"
 #include "locks/ck_anderson.h"
 #include "locks/ck_brlock.h"
 #include "locks/ck_bytelock.h"
 #include "locks/ck_cas.h"
+#include "locks/ck_cas_eb.h"
 #include "locks/ck_clh.h"
 #include "locks/ck_dec.h"
 #include "locks/ck_fas.h"
+#include "locks/ck_fas_eb.h"
 #include "locks/ck_hclh.h"
 #include "locks/ck_mcs.h"
 #include "locks/ck_pflock.h"
@@ -43,7 +46,8 @@
  */
 #define LL_PRIMITIVES(X)                                                                  \
 	X(null, "control", MUTEX, NONE, yes, .control = true)                             \
-	X(broken, "control", SPIN, SPIN, yes, .control = true)                            \
+	X(broken, "control", SPIN, SPIN, yes, .control = true, .unsound = true)           \
+	X(broken_rw, "control", RWLOCK, SPIN, no, .control = true, .unsound = true)       \
 	X(stuck, "control", SPIN, SPIN, yes, .control = true)                             \
 	X(pthread_mutex, "pthread", MUTEX, PARK, yes)                                     \
 	X(pthread_mutex_adaptive, "pthread", MUTEX, SPIN_PARK, yes)                       \
@@ -52,6 +56,8 @@
 	X(pthread_rwlock_wpref, "pthread", RWLOCK, PARK, yes)                             \
 	X(ck_fas, "ck", SPIN, SPIN, yes)                                                  \
 	X(ck_cas, "ck", SPIN, SPIN, yes)                                                  \
+	X(ck_fas_eb, "ck", SPIN, SPIN, yes)                                               \
+	X(ck_cas_eb, "ck", SPIN, SPIN, yes)                                               \
 	X(ck_ticket, "ck", SPIN, SPIN, LL_CK_TICKET_TRYLOCK, .fair = true)                   \
 	X(ck_ticket_pb, "ck", SPIN, SPIN, LL_CK_TICKET_PB_TRYLOCK, .fair = true)             \
 	X(ck_mcs, "ck", SPIN, SPIN, yes, .fair = true)                                    \

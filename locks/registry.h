@@ -39,7 +39,9 @@ struct ll_info {
 	bool fair;            /* FIFO: waiters acquire in arrival order */
 	bool numa_aware;
 	bool single_writer;   /* at most one thread may ever write-lock it */
-	bool control;         /* null and broken: never part of "all" */
+	bool control;         /* null, broken, broken_rw, stuck: never part of "all" */
+	bool unsound;         /* wrong on purpose (broken, broken_rw): torture's negative
+			       * controls, which nothing may measure */
 	bool has_trylock;
 	size_t lock_bytes;    /* sizeof the lock object */
 	size_t ctx_bytes;     /* sizeof the per-thread context, 0 when none */

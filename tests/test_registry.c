@@ -47,6 +47,8 @@ Test(registry, sizes_are_the_real_sizeof)
 	cr_expect_eq(ll_find("pthread_mutex")->lock_bytes, sizeof(pthread_mutex_t));
 	cr_expect_eq(ll_find("pthread_rwlock")->lock_bytes, sizeof(pthread_rwlock_t));
 	cr_expect_eq(ll_find("ck_fas")->lock_bytes, sizeof(ck_spinlock_fas_t));
+	cr_expect_eq(ll_find("ck_fas_eb")->lock_bytes, sizeof(ck_spinlock_fas_t));
+	cr_expect_eq(ll_find("ck_cas_eb")->lock_bytes, sizeof(ck_spinlock_cas_t));
 	cr_expect_eq(ll_find("ck_mcs")->ctx_bytes, sizeof(struct ll_ck_mcs_ctx));
 	cr_expect_geq(ll_find("ck_mcs")->ctx_bytes, sizeof(ck_spinlock_mcs_context_t));
 	/* The parking lock's promise is one byte. */
@@ -108,8 +110,8 @@ Test(registry, controls_are_flagged_and_left_out_of_all)
 	for (size_t i = 0; i < ll_registry_count; i++)
 		controls += ll_registry[i].control;
 	cr_assert(ll_find("null")->control && ll_find("broken")->control &&
-		  ll_find("stuck")->control);
-	cr_expect_eq(controls, 3);
+		  ll_find("broken_rw")->control && ll_find("stuck")->control);
+	cr_expect_eq(controls, 4);
 	cr_assert(lock_select("--lock", "all", selected, &count));
 	cr_expect_eq(count, ll_registry_count - controls);
 	for (size_t i = 0; i < count; i++)
@@ -118,4 +120,41 @@ Test(registry, controls_are_flagged_and_left_out_of_all)
 	cr_expect_eq(count, 2);
 	cr_expect_not(ll_find("ck_swlock")->control);
 	cr_expect(ll_find("ck_swlock")->single_writer);
+}
+
+/* What `run` refuses: the controls that are wrong on purpose, and only they (null
+ * and stuck are measured: the harness floor and the watchdog's test). */
+Test(registry, only_the_negative_controls_are_unsound)
+{
+	for (size_t i = 0; i < ll_registry_count; i++) {
+		const struct ll_info *info = &ll_registry[i];
+		bool negative = strcmp(info->name, "broken") == 0 ||
+				strcmp(info->name, "broken_rw") == 0;
+
+		cr_expect_eq(info->unsound, negative, "%s", info->name);
+		cr_expect(!info->unsound || info->control, "%s: unsound but not a control",
+			  info->name);
+	}
+	cr_expect(ll_is_rw(ll_find("broken_rw")));
+	cr_expect_not(ll_find("broken_rw")->has_trylock,
+		      "a trylock would let the deterministic checks catch broken_rw");
+}
+
+/* The back-off variants are ck's, with ck's trylock, beside the plain ones. */
+Test(registry, ck_back_off_variants_are_registered_like_the_plain_ones)
+{
+	const char *pairs[][2] = { { "ck_fas", "ck_fas_eb" }, { "ck_cas", "ck_cas_eb" } };
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct ll_info *plain = ll_find(pairs[i][0]), *eb = ll_find(pairs[i][1]);
+
+		cr_assert_not_null(eb, "%s", pairs[i][1]);
+		cr_expect_str_eq(eb->family, plain->family);
+		cr_expect_eq(eb->kind, plain->kind);
+		cr_expect_eq(eb->policy, plain->policy);
+		cr_expect_eq(eb->fair, plain->fair);
+		cr_expect(eb->has_trylock);
+		cr_expect_eq(eb->lock_bytes, plain->lock_bytes);
+		cr_expect_eq(eb->ctx_bytes, 0);
+	}
 }

@@ -1,10 +1,11 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <ck_pr.h>
-#include <sched.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "harness/torture.h"
+#include "locks/base/inject.h"
 
 /* Every real lock at 2x and 4x oversubscription of the online CPUs. */
 struct torture_case {
@@ -51,35 +52,139 @@ ParameterizedTest(struct torture_case *c, torture, real_lock_passes, .timeout = 
 		cr_expect_gt(r.reads, 0, "%s: no reads", info->name);
 }
 
-Test(torture, broken_is_caught_every_time, .timeout = 60)
+/*
+ * The negative controls, each as weak as its bug allows: broken (test then set,
+ * nothing between) for mutual exclusion, broken_rw (a writer that does not wait
+ * for readers) for reader/writer exclusion. Every seed must catch each within
+ * 0.5 s with the injector at torture's default, on two CPUs and on one, where
+ * only a preemption interleaves threads. The deterministic checks must not be
+ * what catches them (the stress must), and broken_rw's writers must exclude each
+ * other. The rate without injection is logged, not asserted: it is what the
+ * injector buys, and on one CPU broken is seldom caught without it.
+ */
+struct control_case {
+	char lock[16];
+	unsigned cpus;
+};
+
+ParameterizedTestParameters(torture, control_is_caught_by_every_seed)
 {
-	const struct ll_info *broken = ll_find("broken");
-
-	for (uint64_t seed = 1; seed <= 5; seed++) {
-		struct torture_config config = { .threads = 4 * online_cpus(), .seconds = 0.2,
-						 .seed = seed, .numa_nodes = 1 };
-		struct torture_result r;
-
-		cr_assert_eq(torture_isolated(broken, &config, &r), 0);
-		cr_expect(torture_failed(&r), "seed %llu: broken passed torture",
-			  (unsigned long long)seed);
-		cr_expect_gt(r.exclusion_violations + r.lost_updates, 0);
-	}
+	static struct control_case cases[] = {
+		{ "broken", 2 }, { "broken", 1 }, { "broken_rw", 2 }, { "broken_rw", 1 },
+	};
+	return cr_make_param_array(struct control_case, cases, sizeof cases / sizeof cases[0]);
 }
 
-/* On one CPU only preemption interleaves threads: the checker must still see it. */
-Test(torture, broken_is_caught_on_one_cpu, .timeout = 60)
+#define CONTROL_SEEDS 20
+
+static bool control_caught(const struct ll_info *info, const struct torture_result *r)
 {
-	cpu_set_t one;
-	struct torture_config config = { .threads = 8, .seconds = 0.3, .seed = 11,
-					 .numa_nodes = 1 };
+	if (r->caught_after_s <= 0)
+		return false;
+	return ll_is_rw(info) ? r->rw_violations > 0 : r->exclusion_violations > 0;
+}
+
+ParameterizedTest(struct control_case *c, torture, control_is_caught_by_every_seed,
+		  .timeout = 120)
+{
+	const struct ll_info *info = ll_find(c->lock);
+	unsigned caught_without = 0;
+	double slowest = 0;
+
+	cr_assert_not_null(info);
+	for (uint64_t seed = 1; seed <= CONTROL_SEEDS; seed++) {
+		struct torture_config config = {
+			.threads = 8, .seconds = 0.5, .seed = seed, .numa_nodes = 1,
+			.inject_one_in = TORTURE_INJECT_DEFAULT, .cpus = c->cpus,
+			.stop_on_violation = true,
+		};
+		struct torture_result r;
+
+		cr_assert_eq(torture_isolated(info, &config, &r), 0);
+		cr_expect(control_caught(info, &r), "%s, seed %llu, %u CPU(s): not caught in 0.5 s",
+			  c->lock, (unsigned long long)seed, c->cpus);
+		cr_expect_eq(r.semantic_failures, 0, "%s: %s", c->lock, r.first_failure);
+		if (ll_is_rw(info))
+			cr_expect_eq(r.exclusion_violations + r.lost_updates, 0,
+				     "broken_rw's writers must exclude each other");
+		if (r.caught_after_s > slowest)
+			slowest = r.caught_after_s;
+
+		config.inject_one_in = 0;
+		cr_assert_eq(torture_isolated(info, &config, &r), 0);
+		caught_without += control_caught(info, &r);
+	}
+	cr_log_info("%s on %u CPU(s): caught by %d/%d seeds within 0.5 s with inject 1 in %u "
+		    "(slowest after %.3f s); %u/%d without injection",
+		    c->lock, c->cpus, CONTROL_SEEDS, CONTROL_SEEDS, TORTURE_INJECT_DEFAULT, slowest,
+		    caught_without, CONTROL_SEEDS);
+}
+
+/* Real locks under the injector, where their holders lose the CPU inside critical
+ * sections and their waiters must cope: a queue spin lock, a ticket lock, a spin
+ * and a parking rw lock, the FIFO hand-off lock, the parking-lot lock. */
+struct injected_case {
+	char lock[16];
+	unsigned cpus;
+};
+
+ParameterizedTestParameters(torture, real_lock_passes_with_injection)
+{
+	static const char *const locks[] = { "ck_mcs",  "ck_ticket", "ck_rwlock",
+					     "pthread_rwlock", "fairq", "parking" };
+	static struct injected_case cases[2 * sizeof locks / sizeof locks[0]];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof locks / sizeof locks[0]; i++)
+		for (unsigned cpus = 1; cpus <= 2; cpus++) {
+			snprintf(cases[n].lock, sizeof cases[n].lock, "%s", locks[i]);
+			cases[n++].cpus = cpus;
+		}
+	return cr_make_param_array(struct injected_case, cases, n);
+}
+
+ParameterizedTest(struct injected_case *c, torture, real_lock_passes_with_injection,
+		  .timeout = 60)
+{
+	const struct ll_info *info = ll_find(c->lock);
+	struct torture_config config = { .threads = 8, .seconds = 0.2, .seed = 5,
+					 .numa_nodes = 1, .inject_one_in = TORTURE_INJECT_DEFAULT,
+					 .cpus = c->cpus };
 	struct torture_result r;
 
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
-	cr_assert_eq(torture_isolated(ll_find("broken"), &config, &r), 0);
-	cr_expect(torture_failed(&r), "broken passed torture on one CPU");
+	cr_assert_not_null(info, "%s is not registered", c->lock);
+	cr_assert_eq(torture_isolated(info, &config, &r), 0, "%s could not run", c->lock);
+	cr_expect_not(torture_failed(&r),
+		      "%s on %u CPU(s): %llu exclusion, %llu lost, %llu rw, %s%s", c->lock,
+		      c->cpus, (unsigned long long)r.exclusion_violations,
+		      (unsigned long long)r.lost_updates, (unsigned long long)r.rw_violations,
+		      r.timed_out ? "timed out " : "", r.first_failure);
+	cr_expect_gt(r.acquisitions, 0, "%s made no progress", c->lock);
+	cr_log_info("%s on %u CPU(s) with inject 1 in %u: %llu writes, %llu reads, %llu yields",
+		    c->lock, c->cpus, TORTURE_INJECT_DEFAULT, (unsigned long long)r.acquisitions,
+		    (unsigned long long)r.reads, (unsigned long long)r.yields);
+}
+
+/* The injector alone: 1 in K on average, the same decisions for the same seed, and
+ * nothing at all when off. */
+Test(torture, injector_yields_one_in_k_by_seed)
+{
+	uint64_t first;
+
+	ll_inject_start(42, 8);
+	for (int i = 0; i < 8000; i++)
+		ll_inject_point();
+	first = ll_inject_state.yields;
+	cr_expect(first > 800 && first < 1200, "%llu yields at 1 in 8 of 8000 points",
+		  (unsigned long long)first);
+	ll_inject_start(42, 8);
+	for (int i = 0; i < 8000; i++)
+		ll_inject_point();
+	cr_expect_eq(ll_inject_state.yields, first, "the same seed, other decisions");
+	ll_inject_start(42, 0);
+	for (int i = 0; i < 8000; i++)
+		ll_inject_point();
+	cr_expect_eq(ll_inject_state.yields, 0);
 }
 
 Test(torture, null_lock_fails_the_deterministic_checks_too)
