@@ -1,25 +1,75 @@
 #include "locks/base/parking_lot.h"
 
 #include <ck_pr.h>
-#include <stdint.h>
+#include <time.h>
 
 #include "locks/base/futex.h"
-#include "locks/futex_mutex.h"
+#include "locks/base/lock.h"
 
 struct parked_waiter {
 	const void *key;
-	uint32_t woken; /* futex word: 0 parked, 1 woken */
+	uint64_t since;	 /* CLOCK_MONOTONIC ns of the first park of this wait */
+	uintptr_t token; /* before_wake's answer, written by the waker before woken */
+	uint32_t woken;	 /* futex word: 0 parked, 1 woken */
 	struct parked_waiter *next;
 };
 
+/* The bucket guard's word: Drepper's three-state futex lock ("Futexes Are Tricky",
+ * mutex 2). A private copy rather than locks/futex_mutex.h, because locks/base
+ * includes no primitive: this lock guards a few pointer updates and nothing else. */
+enum { BUCKET_FREE = 0, BUCKET_HELD = 1, BUCKET_CONTENDED = 2 };
+
 struct parking_bucket {
-	struct ll_futex_mutex guard;
+	uint32_t guard;
 	struct parked_waiter *head;
 	struct parked_waiter *tail;
 } __attribute__((aligned(LL_PAD)));
 
-/* Zero is a valid unlocked futex_mutex and an empty queue: no init needed. */
+/* Zero is a free guard and an empty queue: no init needed. */
 static struct parking_bucket parking_table[LL_PARKING_LOT_BUCKETS];
+
+static void bucket_lock(struct parking_bucket *bucket)
+{
+	uint32_t seen;
+
+	if (ck_pr_cas_32_value(&bucket->guard, BUCKET_FREE, BUCKET_HELD, &seen)) {
+		/* Acquire: the queue is read after the CAS that takes the guard. */
+		ck_pr_fence_lock();
+		return;
+	}
+	/* Announce a sleeper by swapping in CONTENDED, so the holder's unlock wakes
+	 * someone; a swap that returns FREE took the guard (marked CONTENDED, which
+	 * costs at most one needless wake). */
+	if (seen != BUCKET_CONTENDED)
+		seen = ck_pr_fas_32(&bucket->guard, BUCKET_CONTENDED);
+	while (seen != BUCKET_FREE) {
+		ll_futex_wait(&bucket->guard, BUCKET_CONTENDED);
+		seen = ck_pr_fas_32(&bucket->guard, BUCKET_CONTENDED);
+	}
+	/* Acquire, as above, after the swap that took it. */
+	ck_pr_fence_lock();
+}
+
+static void bucket_unlock(struct parking_bucket *bucket)
+{
+	/* Release: the queue updates complete before the guard reads free. The
+	 * decrement is atomic so a sleeper's concurrent HELD -> CONTENDED swap is
+	 * never lost. */
+	ck_pr_fence_unlock();
+	if (ck_pr_faa_32(&bucket->guard, (uint32_t)-1) != BUCKET_HELD) {
+		ck_pr_store_32(&bucket->guard, BUCKET_FREE);
+		ll_futex_wake(&bucket->guard, 1);
+	}
+}
+
+/* Never 0 while the machine is up (it counts from boot), so 0 can mean "unset". */
+static uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
 
 static struct parking_bucket *bucket_of(const void *key)
 {
@@ -28,38 +78,62 @@ static struct parking_bucket *bucket_of(const void *key)
 	return &parking_table[hash >> 54 & (LL_PARKING_LOT_BUCKETS - 1)];
 }
 
-bool ll_park(const void *key, bool (*still_blocked)(const void *key))
+/* Queues waiter behind every waiter at least as old. A first park is the newest
+ * and goes to the tail at once; only a waiter parking again walks the queue. */
+static void enqueue_by_age(struct parking_bucket *bucket, struct parked_waiter *waiter)
+{
+	struct parked_waiter **link = &bucket->head;
+
+	if (bucket->tail != NULL && bucket->tail->since <= waiter->since)
+		link = &bucket->tail->next;
+	else
+		while (*link != NULL && (*link)->since <= waiter->since)
+			link = &(*link)->next;
+	waiter->next = *link;
+	*link = waiter;
+	if (waiter->next == NULL)
+		bucket->tail = waiter;
+}
+
+bool ll_park(const void *key, bool (*still_blocked)(const void *key),
+	     uint64_t *waiting_since, uintptr_t *token)
 {
 	struct parking_bucket *bucket = bucket_of(key);
 	struct parked_waiter self = { .key = key, .woken = 0, .next = NULL };
 
-	ll_futex_mutex_lock(&bucket->guard, NULL);
+	/* Read outside the guard, to keep its hold short. */
+	if (*waiting_since == 0)
+		*waiting_since = monotonic_ns();
+	self.since = *waiting_since;
+	bucket_lock(bucket);
 	if (!still_blocked(key)) {
-		ll_futex_mutex_unlock(&bucket->guard, NULL);
+		bucket_unlock(bucket);
 		return false;
 	}
-	if (bucket->tail != NULL)
-		bucket->tail->next = &self;
-	else
-		bucket->head = &self;
-	bucket->tail = &self;
-	ll_futex_mutex_unlock(&bucket->guard, NULL);
+	enqueue_by_age(bucket, &self);
+	bucket_unlock(bucket);
 
 	/* Acquire: pairs with the waker's release store of woken, so everything the
-	 * waker did before waking us (publishing the lock word) is visible. */
+	 * waker did before waking us (the lock word, the token) is visible. */
 	while (ck_pr_load_32(&self.woken) == 0)
 		ll_futex_wait(&self.woken, 0);
 	ck_pr_fence_acquire();
+	*token = self.token;
 	return true;
 }
 
-bool ll_unpark_one(const void *key, void (*before_wake)(const void *key, bool more_waiters))
+bool ll_unpark_one(const void *key,
+		   uintptr_t (*before_wake)(const void *key, struct ll_unpark_result result))
 {
 	struct parking_bucket *bucket = bucket_of(key);
 	struct parked_waiter **link = &bucket->head, *prev = NULL, *found;
-	bool more = false;
+	struct ll_unpark_result result = { .unparked = false };
+	/* Read before the guard, to keep its hold short: an age read this early is
+	 * short by the wait for the guard, never long. */
+	uint64_t now = monotonic_ns();
+	uintptr_t token;
 
-	ll_futex_mutex_lock(&bucket->guard, NULL);
+	bucket_lock(bucket);
 	while (*link != NULL && (*link)->key != key) {
 		prev = *link;
 		link = &prev->next;
@@ -69,20 +143,27 @@ bool ll_unpark_one(const void *key, void (*before_wake)(const void *key, bool mo
 		*link = found->next;
 		if (bucket->tail == found)
 			bucket->tail = prev;
-		/* Others parked on key arrived after found, so they follow it. */
-		for (struct parked_waiter *w = found->next; w != NULL && !more; w = w->next)
-			more = w->key == key;
+		result.unparked = true;
+		result.waited_ns = now > found->since ? now - found->since : 0;
+		/* The queue is ordered by age, so others parked on key follow found. */
+		for (struct parked_waiter *w = found->next; w != NULL; w = w->next)
+			if (w->key == key) {
+				result.more_waiters = true;
+				break;
+			}
 	}
-	before_wake(key, more);
-	ll_futex_mutex_unlock(&bucket->guard, NULL);
+	token = before_wake(key, result);
+	bucket_unlock(bucket);
 
 	if (found == NULL)
 		return false;
-	/* Release: before_wake's store to the lock word is ordered before the waiter
-	 * can see itself woken. After this store the waiter may return and its stack
-	 * node may be reused, so the wake below can hit a futex word that now belongs
-	 * to someone else; every futex waiter in locklab re-checks its condition, so
-	 * such a wake is only spurious. */
+	/* found is off the queue, so only we touch it until woken says 1. Release:
+	 * the token and before_wake's store to the lock word are ordered before the
+	 * waiter can see itself woken. After this store the waiter may return and its
+	 * stack node may be reused, so the wake below can hit a futex word that now
+	 * belongs to someone else; every futex waiter in locklab re-checks its
+	 * condition, so such a wake is only spurious. */
+	found->token = token;
 	ck_pr_fence_store();
 	ck_pr_store_32(&found->woken, 1);
 	ll_futex_wake(&found->woken, 1);
