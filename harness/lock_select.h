@@ -9,7 +9,8 @@
 
 /*
  * Fills selected (room for ll_registry_count entries) in registry order. "all" is
- * the registry less the controls null and broken, which must be named to be run.
+ * the registry less the controls (null, broken, broken_rw, stuck), which must be
+ * named to be run.
  * On an unknown or repeated name prints the one-line error and returns false.
  */
 bool lock_select(const char *option, const char *text, const struct ll_info **selected,

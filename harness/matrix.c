@@ -29,7 +29,7 @@ static const struct matrix_block bench_blocks[] = {
 	  LIST(0) },
 	{ "contended", TLIST(PER_CPU(1)), LIST(0, 1000), LIST(0), LIST(0), LIST(0) },
 	{ "shared", TLIST(PER_CPU(1)), LIST(50), LIST(200), LIST(0), LIST(8) },
-	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(50, 90, 99), LIST(0) },
+	{ "rwmix", TLIST(PER_CPU(1)), LIST(100), LIST(100), LIST(50, 90), LIST(0) },
 	{ "handoff", TLIST(THREADS(2)), LIST(100, 200000), LIST(0), LIST(0), LIST(0) },
 	{ "oversubscribed", TLIST(PER_CPU(2), PER_CPU(4), PER_CPU(8)), LIST(50), LIST(200),
 	  LIST(0), LIST(0) },

@@ -34,7 +34,7 @@ static void run_usage(FILE *out)
 		"writes a result bundle (runs.csv, summary.csv, hist/, meta.json, topology.xml).\n"
 		"  --profile P      quick (< 1 min on 2 CPUs), bench (default, < 10 min), full\n"
 		"  --lock L         locks, comma-separated, or all (default; null may be named,\n"
-		"                   broken never: it is torture's negative control)\n"
+		"                   broken and broken_rw never: torture's negative controls)\n"
 		"  --workload W     run these workloads with the lists below instead of the\n"
 		"                   profile's blocks:");
 	for (size_t i = 0; i < workload_registry_count; i++)

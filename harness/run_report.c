@@ -12,6 +12,9 @@
 #include "harness/stats.h"
 #include "harness/summary.h"
 #include "harness/topology.h"
+#include "locks/base/spin.h"
+#include "locks/parking.h"
+#include "locks/ttas_backoff.h"
 
 #define FLOOR_NULL_SECONDS 0.1
 #define FLOOR_C2C_ROUND_TRIPS 20000
@@ -143,6 +146,19 @@ static json_t *skips_json(const struct matrix_skip *skips, size_t count)
 	return array;
 }
 
+/* The spin budgets our locks keep in time, and what they are in pauses here. */
+static json_t *spin_json(void)
+{
+	return json_pack("{s:f,s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "ns_per_stall",
+			 ll_spin_ns_per_stall(), "budgets_ns", "parking_spin",
+			 (json_int_t)LL_PARKING_SPIN_NS, "parking_fair", (json_int_t)LL_PARKING_FAIR_NS,
+			 "ttas_backoff_min", (json_int_t)LL_TTAS_BACKOFF_MIN_NS, "ttas_backoff_max",
+			 (json_int_t)LL_TTAS_BACKOFF_MAX_NS, "pauses", "parking_spin",
+			 (json_int_t)ll_spin_pauses(LL_PARKING_SPIN_NS), "ttas_backoff_min",
+			 (json_int_t)ll_spin_pauses(LL_TTAS_BACKOFF_MIN_NS), "ttas_backoff_max",
+			 (json_int_t)ll_spin_pauses(LL_TTAS_BACKOFF_MAX_NS));
+}
+
 static json_t *phases_json(const struct phase_fit *fit, bool complete)
 {
 	if (!complete)
@@ -170,7 +186,7 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 
 	json_t *meta = json_pack(
 		"{s:i,s:b,s:o,s:o,s:o,s:{s:s,s:o,s:f,s:b,s:o},s:o,"
-		"s:{s:o,s:f,s:o,s:o,s:{s:o,s:o,s:o}},s:o,"
+		"s:{s:o,s:f,s:o,s:o,s:{s:o,s:o,s:o}},s:o,s:o,"
 		"s:{s:f,s:f,s:i,s:i,s:I,s:b,s:i,s:i},s:{s:s,s:o},s:o,s:o,s:o,s:o,s:I}",
 		"schema_version", BUNDLE_SCHEMA_VERSION, "complete", complete,
 		"fingerprint", fingerprint_collect(), "build", fingerprint_build(),
@@ -188,7 +204,7 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		"sampling", "off_ops_s", number_or_null(ctx->sampling_off_ops_s), "on_ops_s",
 		number_or_null(ctx->sampling_on_ops_s), "off_over_on",
 		number_or_null(ctx->sampling_ratio),
-		"phases", phases_json(&ctx->phases, complete),
+		"phases", phases_json(&ctx->phases, complete), "spin", spin_json(),
 		"options", "duration_s", env->duration_s, "warmup_s", env->warmup_s, "reps",
 		(int)ctx->reps, "sample_every", (int)env->sample_every, "seed",
 		(json_int_t)ctx->seed, "pin", env->pin, "numa_nodes", (int)env->numa_nodes,

@@ -311,6 +311,12 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 	cr_expect(json_real_value(json_object_get(sampling, "off_over_on")) > 0.5,
 		  "sampling's cost is measured");
 	cr_expect(json_is_boolean(json_object_get(json_object_get(meta, "phases"), "two_phases")));
+	json_t *spin = json_object_get(meta, "spin");
+	cr_expect(json_real_value(json_object_get(spin, "ns_per_stall")) > 0,
+		  "the pause's calibrated cost is recorded");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(spin, "budgets_ns"),
+							"parking_spin")),
+		     50000);
 
 
 	cr_expect(json_is_object(json_object_get(floors, "c2c_end")));
