@@ -24,9 +24,9 @@
 #include "harness/torture.h"
 #include "locks/base/spin.h"
 
-/* Fork, set-up, collection and the drain after the stop flag, per (cell, rep), for
- * the time estimate: fitted to make bench (446 s for 1740 reps of 0.2 s) and
- * bench-quick (44 s for 417 reps of 0.07 s) on a 2-vCPU machine. */
+/* Fork, probes, busy-loop measurement, set-up, collection and the drain, per
+ * (cell, rep), for the time estimate: an upper bound on a 2-vCPU machine (make
+ * bench: estimated 464 s, took 438 s for 2362 reps of 0.16 s). */
 #define RUN_OVERHEAD_S 0.035
 #define PREFLIGHT_SECONDS 0.1
 /* Round trips of each cross-CPU probe around a rep: a few ms. */
