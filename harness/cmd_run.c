@@ -46,7 +46,9 @@ static void progress(size_t done, size_t total, const struct cell *cell, double 
 	fflush(stderr);
 }
 
-/* Every lock is proven before it is measured: a short torture at 2x the CPUs. */
+/* Every lock is proven before it is measured: a short torture at 2x the CPUs,
+ * with torture's injector on (yields inside critical sections expose on a
+ * couple of CPUs what only many would otherwise show). */
 static size_t preflight(const struct ll_info **locks, size_t count, unsigned cpus,
 			struct matrix_skip *failed, size_t *failed_count)
 {
@@ -55,7 +57,8 @@ static size_t preflight(const struct ll_info **locks, size_t count, unsigned cpu
 	*failed_count = 0;
 	for (size_t i = 0; i < count; i++) {
 		struct torture_config config = { .threads = 2 * cpus, .seconds = PREFLIGHT_SECONDS,
-						 .seed = 1, .numa_nodes = 1 };
+						 .seed = 1, .numa_nodes = 1,
+						 .inject_one_in = TORTURE_INJECT_DEFAULT };
 		struct torture_result result;
 
 		if (locks[i]->control || (torture_isolated(locks[i], &config, &result) == 0 &&
