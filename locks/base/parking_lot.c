@@ -14,13 +14,8 @@ struct parked_waiter {
 	struct parked_waiter *next;
 };
 
-/* The bucket guard's word: Drepper's three-state futex lock ("Futexes Are Tricky",
- * mutex 2). A private copy rather than locks/futex_mutex.h, because locks/base
- * includes no primitive: this lock guards a few pointer updates and nothing else. */
-enum { BUCKET_FREE = 0, BUCKET_HELD = 1, BUCKET_CONTENDED = 2 };
-
 struct parking_bucket {
-	uint32_t guard;
+	uint32_t guard;	 /* a futex word lock (locks/base/futex.h) */
 	struct parked_waiter *head;
 	struct parked_waiter *tail;
 } __attribute__((aligned(LL_PAD)));
@@ -30,36 +25,12 @@ static struct parking_bucket parking_table[LL_PARKING_LOT_BUCKETS];
 
 static void bucket_lock(struct parking_bucket *bucket)
 {
-	uint32_t seen;
-
-	if (ck_pr_cas_32_value(&bucket->guard, BUCKET_FREE, BUCKET_HELD, &seen)) {
-		/* Acquire: the queue is read after the CAS that takes the guard. */
-		ck_pr_fence_lock();
-		return;
-	}
-	/* Announce a sleeper by swapping in CONTENDED, so the holder's unlock wakes
-	 * someone; a swap that returns FREE took the guard (marked CONTENDED, which
-	 * costs at most one needless wake). */
-	if (seen != BUCKET_CONTENDED)
-		seen = ck_pr_fas_32(&bucket->guard, BUCKET_CONTENDED);
-	while (seen != BUCKET_FREE) {
-		ll_futex_wait(&bucket->guard, BUCKET_CONTENDED);
-		seen = ck_pr_fas_32(&bucket->guard, BUCKET_CONTENDED);
-	}
-	/* Acquire, as above, after the swap that took it. */
-	ck_pr_fence_lock();
+	ll_futex_word_lock(&bucket->guard);
 }
 
 static void bucket_unlock(struct parking_bucket *bucket)
 {
-	/* Release: the queue updates complete before the guard reads free. The
-	 * decrement is atomic so a sleeper's concurrent HELD -> CONTENDED swap is
-	 * never lost. */
-	ck_pr_fence_unlock();
-	if (ck_pr_faa_32(&bucket->guard, (uint32_t)-1) != BUCKET_HELD) {
-		ck_pr_store_32(&bucket->guard, BUCKET_FREE);
-		ll_futex_wake(&bucket->guard, 1);
-	}
+	ll_futex_word_unlock(&bucket->guard);
 }
 
 /* Never 0 while the machine is up (it counts from boot), so 0 can mean "unset". */
