@@ -18,6 +18,7 @@
 #include "common/cpu_pair.h"
 #include "common/random.h"
 #include "harness/machine_probe.h"
+#include "harness/stats.h"
 #include "workloads/kernel_table.h"
 
 /* Per rep and CPU: the best of 4 batches of 1 ms. */
@@ -526,12 +527,6 @@ static void *busy_calibration_main(void *arg)
 	return NULL;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const unsigned *cpus,
 				unsigned count, double batch_ns, unsigned batches, double *per_cpu)
@@ -539,11 +534,11 @@ double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const uns
 	struct busy_calibration *jobs = calloc(count ? count : 1, sizeof *jobs);
 	pthread_t *handles = calloc(count ? count : 1, sizeof *handles);
 	bool *started = calloc(count ? count : 1, sizeof *started);
-	double *sorted = calloc(count ? count : 1, sizeof *sorted);
+	double *rates = calloc(count ? count : 1, sizeof *rates);
 	double median = NAN;
 	unsigned measured = 0;
 
-	if (jobs == NULL || handles == NULL || started == NULL || sorted == NULL)
+	if (jobs == NULL || handles == NULL || started == NULL || rates == NULL)
 		goto out;
 	for (unsigned i = 0; i < count; i++) {
 		pthread_attr_t attr;
@@ -562,15 +557,9 @@ double cell_calibrate_busy_cpus(const struct timer_calibration *timer, const uns
 		if (!started[i])
 			continue;
 		pthread_join(handles[i], NULL);
-		sorted[measured++] = jobs[i].rate;
+		rates[measured++] = jobs[i].rate;
 	}
-	if (measured == 0) {
-		median = busy_calibrate(timer, batch_ns, batches);
-	} else {
-		qsort(sorted, measured, sizeof *sorted, compare_double);
-		median = measured % 2 ? sorted[measured / 2]
-				      : (sorted[measured / 2 - 1] + sorted[measured / 2]) / 2;
-	}
+	median = measured ? stats_median(rates, measured) : busy_calibrate(timer, batch_ns, batches);
 	/* A CPU whose thread could not start gets the median. */
 	for (unsigned i = 0; i < count; i++)
 		per_cpu[i] = started[i] ? jobs[i].rate : median;
@@ -578,6 +567,6 @@ out:
 	free(jobs);
 	free(handles);
 	free(started);
-	free(sorted);
+	free(rates);
 	return median;
 }
