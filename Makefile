@@ -19,7 +19,7 @@ LDLIBS = $(PKG_LIBS) -lpthread -lm
 
 # Sources compiled once. harness/main.c holds only main(), so the tests link the rest.
 VM_SRCS := $(wildcard vmcore/*.c)
-LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) $(wildcard common/*.c) \
+LIB_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c)) $(wildcard common/*.c report/*.c) \
 	$(wildcard locks/*.c locks/base/*.c) $(VM_SRCS) $(filter-out workloads/k_%,$(wildcard workloads/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 # Kernels (workloads/k_<kernel>.c) are compiled once per lock primitive (every

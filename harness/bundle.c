@@ -117,13 +117,13 @@ int bundle_commit(const struct bundle *bundle, const char *name, FILE *file)
 
 void bundle_runs_header(FILE *out)
 {
-	fputs("cell_id,lock,workload,threads,cs_ns,ncs_ns,read_pct,rep,status", out);
+	fputs(BUNDLE_RUNS_KEYS, out);
 	for (int m = 0; m < METRIC_FIRST_APPENDED; m++)
 		fprintf(out, ",%s", metric_names[m]);
-	fputs(",flags,reads,samples,thread_cpus", out);
+	fputs("," BUNDLE_RUNS_V1_TAIL, out);
 	for (int m = METRIC_FIRST_APPENDED; m < METRIC_COUNT; m++)
 		fprintf(out, ",%s", metric_names[m]);
-	fputs(",phase,cs_lines\n", out);
+	fputs("," BUNDLE_RUNS_V2_TAIL "\n", out);
 }
 
 static void write_value(FILE *out, double value)
@@ -197,14 +197,14 @@ int bundle_reopen(struct bundle *bundle, const char *dir, const struct run_row *
 
 int bundle_finish_runs(struct bundle *bundle, const struct run_row *rows, size_t count)
 {
-	FILE *out = bundle_open(bundle, "runs.csv");
+	FILE *out = bundle_open(bundle, BUNDLE_RUNS);
 
 	if (out == NULL)
 		return -1;
 	bundle_runs_header(out);
 	for (size_t i = 0; i < count; i++)
 		bundle_runs_row(out, &rows[i]);
-	if (bundle_commit(bundle, "runs.csv", out) != 0)
+	if (bundle_commit(bundle, BUNDLE_RUNS, out) != 0)
 		return -1;
 	if (bundle->partial != NULL) {
 		char path[1200];
@@ -229,11 +229,11 @@ int bundle_write_hist(const struct bundle *bundle, const char *cell_id, const ch
 	char name[256];
 	FILE *out;
 
-	snprintf(name, sizeof name, "hist/%s.%s.csv", cell_id, metric);
+	snprintf(name, sizeof name, BUNDLE_HIST_DIR "/%s.%s.csv", cell_id, metric);
 	out = bundle_open(bundle, name);
 	if (out == NULL)
 		return -1;
-	fputs("bucket_low_ns,bucket_high_ns,count\n", out);
+	fputs(BUNDLE_HIST_HEADER "\n", out);
 	hist_foreach(hist, write_bucket, out);
 	return bundle_commit(bundle, name, out);
 }

@@ -15,8 +15,6 @@
 #include "common/histogram.h"
 #include "harness/metrics.h"
 
-#define BUNDLE_SCHEMA_VERSION 2
-
 struct bundle {
 	char dir[1024];
 	FILE *partial;

@@ -18,7 +18,7 @@
 #include "common/cpu_pair.h"
 #include "common/random.h"
 #include "harness/machine_probe.h"
-#include "harness/stats.h"
+#include "common/stats.h"
 #include "workloads/kernel_table.h"
 
 /* Per rep and CPU: the best of 4 batches of 1 ms. */

@@ -11,7 +11,7 @@
 
 #include "harness/cell.h"
 #include "harness/cli.h"
-#include "harness/stats.h"
+#include "common/stats.h"
 #include "harness/topology.h"
 #include "locks/ck_fas.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/stats.h"
+#include "common/stats.h"
 
 #define METRIC_NAME(name) #name,
 const char *const metric_names[METRIC_COUNT] = { METRICS(METRIC_NAME) };
@@ -108,9 +108,9 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 }
 
 /* In enum row_flag's bit order. */
-static const char *const flag_names[] = { "below_resolution", "starvation", "collapse",
-					  "noisy", "steal", "skewed", "phase_shift", "few_reps",
-					  "timeout", "instrumented" };
+#define FLAG_NAME(name) #name,
+static const char *const flag_names[] = { BUNDLE_FLAGS(FLAG_NAME) };
+#undef FLAG_NAME
 
 unsigned metrics_flags_parse(const char *text)
 {

@@ -10,18 +10,11 @@
 
 #include <stdbool.h>
 
+#include "common/bundle_schema.h"
 #include "harness/cell.h"
 
-#define METRICS_V1(X)                                                                     \
-	X(duration_s) X(ops) X(throughput_ops_s) X(ns_per_op) X(lat_p50_ns) X(lat_p90_ns) \
-	X(lat_p99_ns) X(lat_p999_ns) X(lat_max_ns) X(hold_p50_ns) X(hold_p99_ns)          \
-	X(handoff_p50_ns) X(handoff_p99_ns) X(jain) X(min_share) X(max_share)             \
-	X(cpu_user_s) X(cpu_sys_s) X(ctx_vol) X(ctx_invol) X(steal_s) X(lock_bytes)       \
-	X(ctx_bytes) X(heap_bytes)
-#define METRICS_V2(X)                                                                  \
-	X(drain_s) X(skewed) X(round_trip_before_ns) X(round_trip_after_ns) X(tsc_skew_ns) \
-	X(tsc_skew_bound_ns) X(busy_iterations_per_ns) X(run_length_mean) X(run_length_p99)   \
-	X(handoffs_s)
+#define METRICS_V1(X) BUNDLE_METRICS_V1(X)
+#define METRICS_V2(X) BUNDLE_METRICS_V2(X)
 #define METRICS(X) METRICS_V1(X) METRICS_V2(X)
 
 #define METRIC_ENUM(name) METRIC_##name,

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/stats.h"
+#include "common/stats.h"
 
 struct ranking_column {
 	const char *label;

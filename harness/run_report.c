@@ -9,7 +9,7 @@
 #include "harness/fingerprint.h"
 #include "common/cpu_pair.h"
 #include "harness/ranking.h"
-#include "harness/stats.h"
+#include "common/stats.h"
 #include "harness/summary.h"
 #include "harness/topology.h"
 #include "locks/base/spin.h"
@@ -218,7 +218,7 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		"cells", (json_int_t)ctx->matrix->cell_count);
 	if (meta == NULL)
 		return -1;
-	int rc = bundle_write_json(bundle, "meta.json", meta);
+	int rc = bundle_write_json(bundle, BUNDLE_META, meta);
 	json_decref(meta);
 	return rc;
 }

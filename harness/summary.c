@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/stats.h"
+#include "common/stats.h"
 
 struct phase_fit summary_phases(struct run_row *rows, size_t row_count)
 {
@@ -221,14 +221,13 @@ static void write_number(FILE *out, double value)
 
 int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count)
 {
-	FILE *out = bundle_open(bundle, "summary.csv");
+	FILE *out = bundle_open(bundle, BUNDLE_SUMMARY);
 	char flags[160];
 
 	if (out == NULL)
 		return -1;
 	/* Schema 1's columns, then schema 2's appended. */
-	fputs("cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout\n",
-	      out);
+	fputs(BUNDLE_SUMMARY_COLUMNS "\n", out);
 	for (size_t i = 0; i < count; i++) {
 		fprintf(out, "%s,%s", rows[i].cell->id, metric_names[rows[i].metric]);
 		write_number(out, rows[i].median);
@@ -241,5 +240,5 @@ int summary_write(const struct bundle *bundle, const struct summary_row *rows, s
 		write_number(out, rows[i].ci_level);
 		fprintf(out, ",%u,%u\n", rows[i].n_ok, rows[i].n_timeout);
 	}
-	return bundle_commit(bundle, "summary.csv", out);
+	return bundle_commit(bundle, BUNDLE_SUMMARY, out);
 }

@@ -2,7 +2,7 @@
  * harness/stats: summary statistics against hand-computed values, the
  * median confidence interval from order statistics and its achieved level, and fairness.
  */
-#include "harness/stats.h"
+#include "common/stats.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>

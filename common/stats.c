@@ -1,7 +1,7 @@
 /*
  * Summary statistics; see stats.h for the contract of each function.
  */
-#include "harness/stats.h"
+#include "common/stats.h"
 
 #include <errno.h>
 #include <math.h>
