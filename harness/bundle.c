@@ -151,8 +151,11 @@ void bundle_runs_row(FILE *out, const struct run_row *row)
 		(unsigned long long)row->samples, row->thread_cpus);
 	for (int m = METRIC_FIRST_APPENDED; m < METRIC_COUNT; m++)
 		write_value(out, row->value[m]);
-	fprintf(out, ",%s,%u\n", row->phase >= 0 ? phase_name((enum phase)row->phase) : "",
+	fprintf(out, ",%s,%u,", row->phase >= 0 ? phase_name((enum phase)row->phase) : "",
 		c->cs_lines);
+	if (c->threads_per_cpu)
+		fprintf(out, "%u", c->threads_per_cpu);
+	fputc('\n', out);
 }
 
 int bundle_append_partial(struct bundle *bundle, const struct run_row *row)

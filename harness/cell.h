@@ -27,6 +27,7 @@ struct cell {
 	const struct ll_info *lock;
 	const struct workload_info *workload;
 	unsigned threads;
+	unsigned threads_per_cpu; /* N: threads = N x the online CPUs ("NxCPU"); 0: a count */
 	unsigned cs_ns;
 	unsigned ncs_ns;
 	unsigned read_pct;

@@ -101,22 +101,30 @@ static int add_cell(struct matrix *m, size_t *capacity, const struct cell *cell)
 	return 0;
 }
 
-/* The thread counts a block means on this machine. */
+/* The thread counts a block means on this machine, and for each the factor of
+ * the online CPUs it was given as (0: an absolute count), which lets bundles from
+ * machines of different sizes be aligned. */
 static size_t block_threads(const struct workload_info *w, const struct matrix_block *block,
-			    unsigned cpus, unsigned *out)
+			    unsigned cpus, unsigned *out, unsigned *per_cpu)
 {
 	size_t n = 0;
 
 	if (w->threads == WORKLOAD_THREADS_ONE) {
+		per_cpu[n] = 0;
 		out[n++] = 1;
 		return n;
 	}
 	/* The oversubscribed workload measures its own 1-thread reference. */
-	if (w->threads == WORKLOAD_THREADS_OVERSUBSCRIBED)
+	if (w->threads == WORKLOAD_THREADS_OVERSUBSCRIBED) {
+		per_cpu[n] = 0;
 		out[n++] = 1;
-	for (size_t i = 0; i < block->thread_count; i++)
-		out[n++] = block->threads[i].per_cpu ? block->threads[i].count * cpus
-						     : block->threads[i].count;
+	}
+	for (size_t i = 0; i < block->thread_count; i++) {
+		const struct thread_count *t = &block->threads[i];
+
+		per_cpu[n] = t->per_cpu ? t->count : 0;
+		out[n++] = t->per_cpu ? t->count * cpus : t->count;
+	}
 	return n;
 }
 
@@ -124,7 +132,7 @@ static size_t block_threads(const struct workload_info *w, const struct matrix_b
  * uses (cs, ncs, read ratio, protected lines), for one lock and thread count. */
 static int add_parameter_cells(struct matrix *m, size_t *capacity, const struct matrix_block *block,
 			       const struct workload_info *w, const struct ll_info *lock,
-			       unsigned threads)
+			       unsigned threads, unsigned threads_per_cpu)
 {
 	const unsigned default_lines[1] = { w->default_lines };
 	const unsigned *lines = block->lines_count ? block->cs_lines : default_lines;
@@ -139,6 +147,7 @@ static int add_parameter_cells(struct matrix *m, size_t *capacity, const struct 
 			.lock = lock,
 			.workload = w,
 			.threads = threads,
+			.threads_per_cpu = threads_per_cpu,
 			.cs_ns = w->uses_cs ? block->cs_ns[c] : 0,
 			.ncs_ns = w->uses_ncs ? block->ncs_ns[n] : 0,
 			.read_pct = w->uses_read_pct ? block->read_pct[r] : 0,
@@ -155,7 +164,7 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 		  const struct ll_info *const *locks, size_t lock_count, unsigned online_cpus)
 {
 	size_t cell_capacity = 0, skip_capacity = 0;
-	unsigned threads[MATRIX_MAX_VALUES + 1];
+	unsigned threads[MATRIX_MAX_VALUES + 1], per_cpu[MATRIX_MAX_VALUES + 1];
 
 	memset(m, 0, sizeof *m);
 	for (size_t b = 0; b < block_count; b++) {
@@ -167,7 +176,7 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 			errno = EINVAL;
 			return -1;
 		}
-		size_t thread_n = block_threads(w, block, online_cpus, threads);
+		size_t thread_n = block_threads(w, block, online_cpus, threads, per_cpu);
 
 		for (size_t l = 0; l < lock_count; l++) {
 			char what[160];
@@ -191,7 +200,7 @@ int matrix_expand(struct matrix *m, const struct matrix_block *blocks, size_t bl
 					continue;
 				}
 				if (add_parameter_cells(m, &cell_capacity, block, w, locks[l],
-							threads[t]) != 0)
+							threads[t], per_cpu[t]) != 0)
 					goto fail;
 			}
 		}

@@ -7,25 +7,17 @@
 
 #include "common/stats.h"
 
+/* One column of the table: a configuration (a cell with its lock left out) and
+ * the figure read from it. */
 struct ranking_column {
-	const char *label;
-	const char *workload;
-	unsigned cs_ns;
-	unsigned read_pct;
-	bool threads_per_cpu; /* threads == online CPUs, else the workload's smallest */
+	const struct cell *config; /* any cell of the configuration */
 	enum metric metric;
 	double scale;
+	bool lower_is_better;
+	char unit[24];    /* "t8 Mops/s": threads and the figure's unit */
 };
 
-static const struct ranking_column ranking_columns[] = {
-	{ "uncont ns/op", "uncontended", 0, 0, false, METRIC_ns_per_op, 1 },
-	{ "contended Mops/s", "contended", 50, 0, true, METRIC_throughput_ops_s, 1e-6 },
-	{ "rw90 Mops/s", "rwmix", 100, 90, true, METRIC_throughput_ops_s, 1e-6 },
-	{ "handoff p50 ns", "handoff", 200000, 0, false, METRIC_handoff_p50_ns, 1 },
-	{ "jain", "contended", 50, 0, true, METRIC_jain, 1 },
-};
-#define RANKING_COLUMNS (sizeof ranking_columns / sizeof ranking_columns[0])
-#define RANKING_ORDER_COLUMN 1 /* contended throughput */
+#define RANKING_MAX_COLUMNS 6
 #define RANKING_MAX_THREADS 8
 
 /* The thread counts at which a lock's cells were flagged, for one flag. */
@@ -36,8 +28,9 @@ struct flagged_threads {
 
 struct ranking_line {
 	const struct ll_info *lock;
-	double value[RANKING_COLUMNS];
+	double value[RANKING_MAX_COLUMNS + 1]; /* the columns, then the order column's jain */
 	double order_low, order_high; /* the ordering column's CI */
+	double sort_key; /* the ordering column's value, negated where higher is better */
 	struct flagged_threads collapse, starvation, timeout;
 	unsigned noisy_cells, cells;
 };
@@ -73,13 +66,14 @@ static void ranking_flags(const struct ranking_line *line, char *out, size_t siz
 			 line->noisy_cells, line->cells);
 }
 
-static int by_order_column(const void *a, const void *b)
+/* Best first by sort_key; lines without the figure last. */
+static int by_sort_key(const void *a, const void *b)
 {
-	double x = ((const struct ranking_line *)a)->value[RANKING_ORDER_COLUMN];
-	double y = ((const struct ranking_line *)b)->value[RANKING_ORDER_COLUMN];
+	double x = ((const struct ranking_line *)a)->sort_key;
+	double y = ((const struct ranking_line *)b)->sort_key;
 	if (isnan(x) != isnan(y))
 		return isnan(x) ? 1 : -1;
-	return (x < y) - (x > y);
+	return (x > y) - (x < y);
 }
 
 void ranking_ties(const double *low, const double *high, size_t count, unsigned *rank)
@@ -119,9 +113,110 @@ size_t ranking_noise(const struct summary_row *summary, size_t summary_count, do
 	return n;
 }
 
+static bool same_config(const struct cell *a, const struct cell *b)
+{
+	return a->workload == b->workload && a->threads == b->threads && a->cs_ns == b->cs_ns &&
+	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct && a->cs_lines == b->cs_lines;
+}
+
+/* The figure a reader looks at first for a workload: time per operation alone,
+ * the hand-off's own latency, and throughput for everything that contends. */
+static void column_metric(struct ranking_column *col)
+{
+	const char *w = col->config->workload->name;
+
+	const char *unit = "Mops/s";
+
+	col->metric = METRIC_throughput_ops_s;
+	col->scale = 1e-6;
+	col->lower_is_better = false;
+	if (strcmp(w, "uncontended") == 0) {
+		col->metric = METRIC_ns_per_op;
+		unit = "ns/op";
+	} else if (strcmp(w, "handoff") == 0) {
+		col->metric = METRIC_handoff_p50_ns;
+		unit = "p50 ns";
+	}
+	if (col->metric != METRIC_throughput_ops_s) {
+		col->scale = 1;
+		col->lower_is_better = true;
+	}
+	snprintf(col->unit, sizeof col->unit, "t%u %s", col->config->threads, unit);
+}
+
+/* The configurations a profile's readers know, preferred when they were measured:
+ * alone, contended and read-mostly at one thread per CPU, and the slow hand-off. */
+static bool preferred(const struct cell *c, unsigned cpus, int rank)
+{
+	const char *w = c->workload->name;
+
+	if (c->cs_lines != 0)
+		return false;
+	switch (rank) {
+	case 0: return strcmp(w, "uncontended") == 0 && c->cs_ns == 0;
+	case 1: return strcmp(w, "contended") == 0 && c->threads == cpus && c->cs_ns == 50;
+	case 2: return strcmp(w, "rwmix") == 0 && c->threads == cpus && c->read_pct == 90;
+	case 3: return strcmp(w, "handoff") == 0 && c->cs_ns == 200000;
+	default: return false;
+	}
+}
+
+/* Chooses up to RANKING_MAX_COLUMNS configurations among those measured: the
+ * preferred ones first, then the rest in the plan's order. Returns how many, and
+ * in *total how many configurations there were. */
+static size_t choose_columns(const struct matrix *m, unsigned cpus, struct ranking_column *cols,
+			     size_t *total)
+{
+	size_t n = 0;
+
+	*total = 0;
+	for (size_t c = 0; c < m->cell_count; c++) {
+		bool seen = false;
+		for (size_t k = 0; k < c && !seen; k++)
+			seen = same_config(&m->cells[k], &m->cells[c]);
+		*total += !seen;
+	}
+	for (int rank = 0; rank <= 4; rank++)
+		for (size_t c = 0; c < m->cell_count && n < RANKING_MAX_COLUMNS; c++) {
+			const struct cell *cell = &m->cells[c];
+			bool taken = false;
+
+			if (rank < 4 && !preferred(cell, cpus, rank))
+				continue;
+			for (size_t k = 0; k < n && !taken; k++)
+				taken = same_config(cols[k].config, cell);
+			if (taken)
+				continue;
+			cols[n].config = cell;
+			column_metric(&cols[n++]);
+			if (rank < 4)
+				break; /* one column per preferred configuration */
+		}
+	return n;
+}
+
+/* The column locks are ranked by: contended throughput at one thread per CPU when
+ * measured, else the first contending column with the most threads, else the first. */
+static size_t order_column(const struct ranking_column *cols, size_t n, unsigned cpus)
+{
+	size_t best = 0;
+	bool found = false;
+
+	for (size_t k = 0; k < n; k++)
+		if (preferred(cols[k].config, cpus, 1))
+			return k;
+	for (size_t k = 0; k < n; k++)
+		if (!cols[k].lower_is_better &&
+		    (!found || cols[k].config->threads > cols[best].config->threads)) {
+			best = k;
+			found = true;
+		}
+	return best;
+}
+
 static void fill_line(struct ranking_line *line, const struct cell *cell,
 		      const struct summary_row *summary, size_t summary_count, enum phase phase,
-		      unsigned cpus)
+		      const struct ranking_column *cols, size_t col_count, size_t order)
 {
 	unsigned flags = 0;
 
@@ -136,26 +231,24 @@ static void fill_line(struct ranking_line *line, const struct cell *cell,
 		note_threads(&line->starvation, cell->threads);
 	if (flags & FLAG_TIMEOUT)
 		note_threads(&line->timeout, cell->threads);
-	for (size_t k = 0; k < RANKING_COLUMNS; k++) {
-		const struct ranking_column *col = &ranking_columns[k];
-		if (strcmp(cell->workload->name, col->workload) != 0 || cell->cs_ns != col->cs_ns ||
-		    cell->read_pct != col->read_pct || cell->cs_lines != 0 || !isnan(line->value[k]))
-			continue;
-		if (col->threads_per_cpu && cell->threads != cpus)
+	for (size_t k = 0; k < col_count; k++) {
+		if (!same_config(cell, cols[k].config))
 			continue;
 		const struct summary_row *row = summary_find(summary, summary_count, cell,
-							     col->metric, phase);
+							     cols[k].metric, phase);
 		if (row == NULL)
 			continue;
-		line->value[k] = row->median * col->scale;
-		if (k == RANKING_ORDER_COLUMN) {
+		line->value[k] = row->median * cols[k].scale;
+		if (k == order) {
 			line->order_low = row->ci_low;
 			line->order_high = row->ci_high;
+			line->value[col_count] =
+				summary_median(summary, summary_count, cell, METRIC_jain, phase);
 		}
 	}
 }
 
-static void print_phases(const struct run_row *rows, size_t row_count, const struct phase_fit *fit,
+static void print_phases(FILE *out, const struct run_row *rows, size_t row_count, const struct phase_fit *fit,
 			 enum phase main)
 {
 	size_t count[3] = { 0 }, shifted = 0, failed = 0;
@@ -173,29 +266,57 @@ static void print_phases(const struct run_row *rows, size_t row_count, const str
 			count[rows[r].phase]++;
 	}
 	if (fit->two_phases)
-		printf("machine phases (cross-CPU round trip, threshold %.0f ns): fast ~%.0f ns %zu "
+		fprintf(out, "machine phases (cross-CPU round trip, threshold %.0f ns): fast ~%.0f ns %zu "
 		       "reps, slow ~%.0f ns %zu reps, %zu reps straddled both (left out); figures "
 		       "above from the %s phase\n",
 		       fit->threshold_ns, fit->fast_ns, count[PHASE_FAST], fit->slow_ns,
 		       count[PHASE_SLOW], shifted, phase_name(main));
 	else
-		printf("machine phases: one (cross-CPU round trip ~%.0f ns), %zu reps\n", fit->fast_ns,
+		fprintf(out, "machine phases: one (cross-CPU round trip ~%.0f ns), %zu reps\n", fit->fast_ns,
 		       count[PHASE_ONE]);
 	if (failed > 0)
-		printf("%zu reps timed out or crashed (status in runs.csv, n_timeout in summary.csv)\n",
+		fprintf(out, "%zu reps timed out or crashed (status in runs.csv, n_timeout in summary.csv)\n",
 		       failed);
 }
 
-void ranking_print(const struct matrix *m, const struct run_row *rows, size_t row_count,
-		   const struct summary_row *summary, size_t summary_count,
+/* "contended t2: cs 50 ns, ncs 200 ns" */
+static void describe_config(FILE *out, const struct cell *c)
+{
+	const char *sep = ":";
+
+	fprintf(out, "%s t%u", c->workload->name, c->threads);
+	if (c->workload->uses_cs) {
+		fprintf(out, "%s cs %u ns", sep, c->cs_ns);
+		sep = ",";
+	}
+	if (c->workload->uses_ncs) {
+		fprintf(out, "%s ncs %u ns", sep, c->ncs_ns);
+		sep = ",";
+	}
+	if (c->workload->uses_read_pct) {
+		fprintf(out, "%s %u %% reads", sep, c->read_pct);
+		sep = ",";
+	}
+	if (c->cs_lines)
+		fprintf(out, "%s %u lines", sep, c->cs_lines);
+}
+
+void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows,
+		   size_t row_count, const struct summary_row *summary, size_t summary_count,
 		   const struct phase_fit *fit, unsigned cpus)
 {
 	struct ranking_line *lines = calloc(m->cell_count ? m->cell_count : 1, sizeof *lines);
 	enum phase main = summary_main_phase(rows, row_count);
-	size_t line_count = 0;
+	struct ranking_column cols[RANKING_MAX_COLUMNS];
+	size_t line_count = 0, configs, col_count = choose_columns(m, cpus, cols, &configs);
+	size_t order = order_column(cols, col_count, cpus);
+	/* Fairness only means something where threads compete. */
+	bool show_jain = col_count > 0 && cols[order].config->threads > 1;
 
-	if (lines == NULL)
+	if (lines == NULL || col_count == 0) {
+		free(lines);
 		return;
+	}
 	for (size_t c = 0; c < m->cell_count; c++) {
 		const struct cell *cell = &m->cells[c];
 		struct ranking_line *line = NULL;
@@ -207,52 +328,71 @@ void ranking_print(const struct matrix *m, const struct run_row *rows, size_t ro
 			line = &lines[line_count++];
 			line->lock = cell->lock;
 			line->order_low = line->order_high = NAN;
-			for (size_t k = 0; k < RANKING_COLUMNS; k++)
+			for (size_t k = 0; k <= RANKING_MAX_COLUMNS; k++)
 				line->value[k] = NAN;
 		}
-		fill_line(line, cell, summary, summary_count, main, cpus);
+		fill_line(line, cell, summary, summary_count, main, cols, col_count, order);
 	}
-	qsort(lines, line_count, sizeof lines[0], by_order_column);
+	for (size_t i = 0; i < line_count; i++)
+		lines[i].sort_key = cols[order].lower_is_better ? lines[i].value[order]
+								 : -lines[i].value[order];
+	qsort(lines, line_count, sizeof lines[0], by_sort_key);
 
-	double low[line_count ? line_count : 1], high[line_count ? line_count : 1];
-	unsigned rank[line_count ? line_count : 1];
+	double low[line_count], high[line_count];
+	unsigned rank[line_count];
 	for (size_t i = 0; i < line_count; i++) {
 		low[i] = lines[i].order_low;
 		high[i] = lines[i].order_high;
 	}
 	ranking_ties(low, high, line_count, rank);
 
-	printf("\n%5s %-24s", "rank", "lock");
-	for (size_t k = 0; k < RANKING_COLUMNS; k++)
-		printf(" %16s", ranking_columns[k].label);
-	printf("  flagged\n");
+	fprintf(out, "\n%5s %-24s", "rank", "lock");
+	for (size_t k = 0; k < col_count; k++)
+		fprintf(out, " %15.15s", cols[k].config->workload->name);
+	if (show_jain)
+		fprintf(out, " %8s", "");
+	fprintf(out, "  flagged\n%30s", "");
+	for (size_t k = 0; k < col_count; k++)
+		fprintf(out, " %15s", cols[k].unit);
+	if (show_jain)
+		fprintf(out, " %8s", "jain");
+	fputc('\n', out);
 	for (size_t i = 0; i < line_count; i++) {
 		char flags[256], place[16] = "-";
 		bool tied = (i > 0 && rank[i - 1] == rank[i]) ||
 			    (i + 1 < line_count && rank[i + 1] == rank[i]);
 
-		if (!isnan(lines[i].value[RANKING_ORDER_COLUMN]))
+		if (!isnan(lines[i].value[order]))
 			snprintf(place, sizeof place, "%s%u", tied ? "=" : "", rank[i]);
-		printf("%5s %-24s", place, lines[i].lock->name);
-		for (size_t k = 0; k < RANKING_COLUMNS; k++) {
-			if (isnan(lines[i].value[k]))
-				printf(" %16s", "-");
+		fprintf(out, "%5s %-24s", place, lines[i].lock->name);
+		for (size_t k = 0; k < col_count + show_jain; k++) {
+			double v = lines[i].value[k < col_count ? k : col_count];
+			int width = k < col_count ? 15 : 8;
+			if (isnan(v))
+				fprintf(out, " %*s", width, "-");
 			else
-				printf(" %16.3g", lines[i].value[k]);
+				fprintf(out, " %*.3g", width, v);
 		}
 		ranking_flags(&lines[i], flags, sizeof flags);
-		printf("  %s\n", flags);
+		fprintf(out, "  %s\n", flags);
 	}
-	printf("(medians over reps of one phase; contended: cs 50 ns, rw90: 90 %% reads, cs 100 ns, "
-	       "both at %u threads = online CPUs; handoff: 2 threads, cs 200 us; ranked by "
-	       "contended throughput, \"=\" where confidence intervals overlap)\n",
-	       cpus);
-	print_phases(rows, row_count, fit, main);
+	fprintf(out, "(medians over reps of one phase; ranked by %s %s, \"=\" where confidence "
+		     "intervals overlap; \"-\" no rep in this phase%s)\n",
+		cols[order].config->workload->name, cols[order].unit,
+		show_jain ? "; jain: fairness in that column" : "");
+	for (size_t k = 0; k < col_count; k++) {
+		fputs("  ", out);
+		describe_config(out, cols[k].config);
+		fputc('\n', out);
+	}
+	if (configs > col_count)
+		fprintf(out, "  (%zu more configurations in summary.csv)\n", configs - col_count);
+	print_phases(out, rows, row_count, fit, main);
 	double median_cv, share_quiet;
 	size_t noise_rows = ranking_noise(summary, summary_count, &median_cv, &share_quiet);
 	if (noise_rows > 0)
-		printf("noise: throughput CV within a phase, median %.1f %%; %.0f %% of %zu "
-		       "cell-phases under %.0f %%\n",
-		       100 * median_cv, 100 * share_quiet, noise_rows, 100 * SUMMARY_NOISY_CV);
+		fprintf(out, "noise: throughput CV within a phase, median %.1f %%; %.0f %% of %zu "
+			     "cell-phases under %.0f %%\n",
+			100 * median_cv, 100 * share_quiet, noise_rows, 100 * SUMMARY_NOISY_CV);
 	free(lines);
 }

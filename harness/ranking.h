@@ -1,21 +1,29 @@
 /*
- * The text ranking `locklab run` prints at its end: one line per lock with the
- * figures a reader looks at first, from the run's main phase only (the phase
- * with the most reps; medians are never taken across phases). Locks are ordered
- * by contended throughput, but only where their confidence intervals do not
- * overlap: a lock whose interval overlaps the interval of the first lock of its
- * group shares that group's rank ("=3"). Below it: how many reps each phase
- * had, the run's own noise (the median throughput CV within a phase and the
- * share of cells under 5 %), and the reps that timed out or crashed.
+ * The text ranking `locklab run` prints at its end, for whatever the run
+ * measured: one line per lock, one column per configuration (a cell with its
+ * lock left out) up to six, the ones a profile's readers know first (alone,
+ * contended and read-mostly at one thread per CPU, the slow hand-off), then the
+ * others in the plan's order, each with the figure read first for its workload
+ * (ns/op alone, hand-off p50, else throughput). Figures come from the run's
+ * main phase only (the phase with the most reps; medians are never taken across
+ * phases). Locks are ordered by contended throughput at one thread per CPU when
+ * it was measured, else by the contending column with the most threads, but only
+ * where their confidence intervals do not overlap: a lock whose interval overlaps
+ * the interval of the first lock of its group shares that group's rank ("=3").
+ * Below it: what each column measured, how many reps each phase had, the run's
+ * own noise (the median throughput CV within a phase and the share of cells
+ * under 5 %), and the reps that timed out or crashed.
  */
 #ifndef LOCKLAB_RANKING_H
 #define LOCKLAB_RANKING_H
 
+#include <stdio.h>
+
 #include "harness/matrix.h"
 #include "harness/summary.h"
 
-void ranking_print(const struct matrix *m, const struct run_row *rows, size_t row_count,
-		   const struct summary_row *summary, size_t summary_count,
+void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows,
+		   size_t row_count, const struct summary_row *summary, size_t summary_count,
 		   const struct phase_fit *fit, unsigned cpus);
 
 /* Over the summary's throughput rows with n >= 2 (each within one phase): the

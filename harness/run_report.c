@@ -269,7 +269,7 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 		free(summary);
 		return EXIT_ENVIRONMENT;
 	}
-	ranking_print(m, rows, row_count, summary, summary_count, &ctx->phases, ctx->env->cpu_count);
+	ranking_print(stdout, m, rows, row_count, summary, summary_count, &ctx->phases, ctx->env->cpu_count);
 	printf("\nnull-lock floor %.2f ns/op, timer overhead %.1f ns", ctx->null_ns_per_op,
 	       ctx->env->timer->overhead_ns);
 	if (!isnan(ctx->sampling_ratio))

@@ -115,9 +115,9 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 		      bool *done)
 {
 	/* cells, schema 1 metrics, flags, reads, samples, thread_cpus, schema 2
-	 * metrics, phase, cs_lines */
+	 * metrics, phase, cs_lines, threads_per_cpu */
 	enum { FIRST_METRIC = 9, AFTER_V1 = FIRST_METRIC + METRIC_FIRST_APPENDED,
-	       COLUMNS = FIRST_METRIC + METRIC_COUNT + 6 };
+	       COLUMNS = FIRST_METRIC + METRIC_COUNT + 7 };
 	char *fields[COLUMNS + 1];
 	char *end;
 

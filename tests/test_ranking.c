@@ -2,6 +2,11 @@
  * and the run's noise is read within phases. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "locks/registry.h"
 
 #include "harness/ranking.h"
 
@@ -35,4 +40,80 @@ Test(ranking, noise_is_read_from_throughput_rows_with_two_reps_or_more)
 	cr_assert_eq(ranking_noise(rows, 5, &median_cv, &share), 3);
 	cr_expect_float_eq(median_cv, 0.03, 1e-12);
 	cr_expect_float_eq(share, 2.0 / 3.0, 1e-12);
+}
+
+/* The ranking of a run that measured only what its user asked for. */
+static char *ranking_of(const struct matrix *m, enum metric metric, const double *value,
+			const double *ci)
+{
+	struct summary_row summary[16];
+	struct run_row rows[16];
+	struct phase_fit fit = { .two_phases = false, .fast_ns = 80 };
+	char *text = NULL;
+	size_t size = 0;
+
+	cr_assert_leq(m->cell_count, 16);
+	memset(rows, 0, sizeof rows);
+	for (size_t c = 0; c < m->cell_count; c++) {
+		rows[c] = (struct run_row){ .cell = &m->cells[c], .status = CELL_OK,
+					    .phase = PHASE_ONE };
+		summary[c] = (struct summary_row){ .cell = &m->cells[c],
+						   .metric = metric, .phase = PHASE_ONE,
+						   .median = value[c], .ci_low = value[c] - ci[c],
+						   .ci_high = value[c] + ci[c], .n = 6 };
+	}
+	FILE *out = open_memstream(&text, &size);
+	cr_assert_not_null(out);
+	ranking_print(out, m, rows, m->cell_count, summary, m->cell_count, &fit, 2);
+	fclose(out);
+	return text;
+}
+
+Test(ranking, a_custom_run_is_ranked_on_what_it_measured)
+{
+	/* `--workload oversubscribed --threads 8`: no profile column exists. */
+	static const struct matrix_block block = { "oversubscribed", { { 8, false } }, 1,
+						   { 50 }, 1, { 200 }, 1, { 0 }, 1, { 0 }, 0 };
+	const struct ll_info *locks[] = { ll_find("ck_mcs"), ll_find("ck_ticket"),
+					  ll_find("pthread_mutex") };
+	struct matrix m;
+
+	cr_assert_eq(matrix_expand(&m, &block, 1, locks, 3, 2), 0);
+	cr_assert_eq(m.cell_count, 6, "per lock: the 1-thread reference and 8 threads");
+	/* Cells in plan order: lock by lock, t1 then t8. ck_mcs leads at t1 but
+	 * collapses at t8; pthread_mutex and ck_ticket tie at t8. */
+	double throughput[] = { 9e6, 1e3, 8e6, 3.0e6, 7e6, 3.1e6 };
+	double ci[] = { 1e5, 1e2, 1e5, 0.2e6, 1e5, 0.2e6 };
+	char *text = ranking_of(&m, METRIC_throughput_ops_s, throughput, ci);
+
+	cr_assert_not_null(strstr(text, "ranked by oversubscribed t8 Mops/s"), "%s", text);
+	char *mutex = strstr(text, "=1 pthread_mutex"), *ticket = strstr(text, "=1 ck_ticket");
+	char *mcs = strstr(text, " 3 ck_mcs");
+	cr_assert(mutex && ticket && mcs, "%s", text);
+	cr_expect_lt(mutex, ticket, "higher median first within a tie:\n%s", text);
+	cr_expect_lt(ticket, mcs, "%s", text);
+	cr_expect_not_null(strstr(mcs, "0.001"), "ck_mcs's 1,000 ops/s in Mops/s:\n%s", text);
+	cr_expect_not_null(strstr(text, "oversubscribed t8: cs 50 ns, ncs 200 ns"), "%s", text);
+	free(text);
+	matrix_free(&m);
+}
+
+Test(ranking, uncontended_alone_ranks_by_time_lowest_first)
+{
+	static const struct matrix_block block = { "uncontended", { { 1, false } }, 1,
+						   { 0 }, 1, { 0 }, 1, { 0 }, 1, { 0 }, 0 };
+	const struct ll_info *locks[] = { ll_find("ck_ticket"), ll_find("ck_fas") };
+	struct matrix m;
+
+	cr_assert_eq(matrix_expand(&m, &block, 1, locks, 2, 2), 0);
+	cr_assert_eq(m.cell_count, 2);
+	double ns_per_op[] = { 10.5, 2.6 }, ci[] = { 0.2, 0.1 };
+	char *text = ranking_of(&m, METRIC_ns_per_op, ns_per_op, ci);
+	cr_expect_not_null(strstr(text, "ranked by uncontended t1 ns/op"), "%s", text);
+	char *fas = strstr(text, " 1 ck_fas"), *ticket = strstr(text, " 2 ck_ticket");
+	cr_assert(fas && ticket, "fewer ns first:\n%s", text);
+	cr_expect_lt(fas, ticket, "%s", text);
+	cr_expect_null(strstr(text, "jain"), "no fairness column for one thread:\n%s", text);
+	free(text);
+	matrix_free(&m);
 }

@@ -25,7 +25,7 @@ static const char *runs_header =
 	"cpu_user_s,cpu_sys_s,ctx_vol,ctx_invol,steal_s,lock_bytes,ctx_bytes,heap_bytes,flags,"
 	"reads,samples,thread_cpus,drain_s,skewed,round_trip_before_ns,round_trip_after_ns,"
 	"tsc_skew_ns,tsc_skew_bound_ns,busy_iterations_per_ns,run_length_mean,run_length_p99,"
-	"handoffs_s,phase,cs_lines";
+	"handoffs_s,phase,cs_lines,threads_per_cpu";
 
 /* A fresh directory name under /tmp that does not exist yet. */
 static void fresh_dir(char *out, size_t size)
@@ -242,7 +242,7 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 	 * busy host can hold one of two threads off for a whole short window (seen:
 	 * 3 hand-offs in 50 ms, then a 0.34 s drain), leaving a handoff row empty. */
 	run_locklab(&run, "run", "--lock", "all", "--workload", "uncontended,handoff,rwmix",
-		    "--threads", "2", "--cs", "50", "--reps", "2", "--duration", "0.05",
+		    "--threads", "1xCPU", "--cs", "50", "--reps", "2", "--duration", "0.05",
 		    "--warmup", "0.01", "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 
@@ -394,12 +394,30 @@ Test(matrix, oversubscribed_defaults_to_2x_4x_and_8x_the_cpus)
 	cr_expect_eq(m.cells[1].threads, 4);
 	cr_expect_eq(m.cells[2].threads, 8);
 	cr_expect_eq(m.cells[3].threads, 16);
+	cr_expect_eq(m.cells[0].threads_per_cpu, 0, "the reference is one thread on any machine");
+	cr_expect_eq(m.cells[1].threads_per_cpu, 2);
+	cr_expect_eq(m.cells[3].threads_per_cpu, 8);
 	matrix_free(&m);
 
 	plan_of(given, 5, &m);
 	cr_assert_eq(m.cell_count, 3, "--threads overrides: reference, 3; contended 3");
 	cr_expect_eq(m.cells[1].threads, 3);
 	cr_expect_eq(m.cells[2].threads, 3);
+	cr_expect_eq(m.cells[2].threads_per_cpu, 0, "an absolute count has no per-CPU form");
+	matrix_free(&m);
+}
+
+Test(matrix, threads_given_per_cpu_keep_their_factor)
+{
+	char *argv[] = { "run", "--workload", "contended", "--threads", "3xCPU,5" };
+	struct matrix m;
+
+	plan_of(argv, 5, &m);
+	cr_assert_eq(m.cell_count, 2);
+	cr_expect_eq(m.cells[0].threads, 6, "3 x 2 CPUs");
+	cr_expect_eq(m.cells[0].threads_per_cpu, 3);
+	cr_expect_eq(m.cells[1].threads, 5);
+	cr_expect_eq(m.cells[1].threads_per_cpu, 0);
 	matrix_free(&m);
 }
 
