@@ -2,7 +2,7 @@
 #   make            build/locklab
 #   make test       the Criterion suite (installs missing dependencies first)
 #   make bench      the main benchmark
-#   make deps       install missing Debian packages (apt-get, sudo when not root)
+#   make deps       install every missing Debian package (apt-get; sudo or su when not root)
 
 BUILD ?= build
 CC ?= cc
@@ -11,7 +11,11 @@ PKGS := ck hwloc numa jansson
 PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror
 # Recursive (=) so pkg-config runs after `deps` has installed what it queries.
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# Concurrency Kit's .pc file carries the architecture it was packaged on
+# (-D__x86_64__, -D__aarch64__): take its include path only, so a cross or clang
+# build never picks the wrong ck_pr backend and meta.json's flags stay true.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(filter-out ck,$(PKGS)) 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags-only-I ck 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(CFLAGS) $(PKG_CFLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) -MMD -MP
@@ -32,6 +36,7 @@ KERNEL_TABLE := $(BUILD)/gen/kernel_table.c
 LIB_OBJS += $(KERNEL_OBJS) $(KERNEL_TABLE:%.c=%.o)
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+$(TEST_OBJS): | deps-test
 
 LOCKLAB := $(BUILD)/locklab
 TESTS := $(BUILD)/locklab-tests
@@ -39,14 +44,18 @@ TESTS := $(BUILD)/locklab-tests
 # The VM's guest programs (clang --target=riscv64, lld) and `make bench-vm`.
 include vmcore/guests.mk
 
-.PHONY: all deps test bench bench-quick bench-full selfcheck clean FORCE
+.PHONY: all deps deps-build deps-guests deps-test deps-bench deps-vm test test-asan bench bench-quick bench-full selfcheck clean FORCE
 all: $(LOCKLAB)
 .DEFAULT_GOAL := all
 
+# Each target checks only what it needs (a plain `make` never asks for Criterion,
+# gnuplot or qemu); `make deps` installs everything.
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh all
+deps-%:
+	@sh tools/deps.sh $*
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -56,14 +65,14 @@ GIT_COMMIT = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(sh
 BUILD_FACTS = -DLOCKLAB_CK_VERSION='"$(shell $(PKG_CONFIG) --modversion ck 2>/dev/null)"' \
 	-DLOCKLAB_CFLAGS='"$(CC) $(BASE_CFLAGS)"' \
 	-DLOCKLAB_GIT_COMMIT='"$(GIT_COMMIT)"'
-$(BUILD)/gen/build_info.txt: FORCE | deps
+$(BUILD)/gen/build_info.txt: FORCE | deps-build
 	@mkdir -p $(@D)
 	@echo '$(BUILD_FACTS)' | cmp -s - $@ || echo '$(BUILD_FACTS)' > $@
 $(BUILD)/harness/fingerprint.o: $(BUILD)/gen/build_info.txt
 $(BUILD)/harness/fingerprint.o: ALL_CFLAGS += $(BUILD_FACTS)
 
 define kernel_rule
-$(BUILD)/kernels/$(1)/%.o: workloads/k_$(1).c locks/%.h | deps
+$(BUILD)/kernels/$(1)/%.o: workloads/k_$(1).c locks/%.h | deps-build
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) -include locks/$$*.h -DLL_NAME=$$* -c -o $$@ $$<
 endef
@@ -82,7 +91,7 @@ $(KERNEL_TABLE): Makefile $(wildcard workloads/k_*.c locks/*.h)
 	  echo 'const size_t kernel_table_count = sizeof kernel_table / sizeof kernel_table[0];'; \
 	} > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps-build
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LOCKLAB): $(BUILD)/harness/main.o $(LIB_OBJS)
@@ -93,14 +102,21 @@ $(TESTS): $(TEST_OBJS) $(LIB_OBJS)
 
 # Tests run one at a time: torture tests oversubscribe the CPUs on purpose and
 # would measure each other otherwise. LOCKLAB tells CLI tests which binary to run.
-test: $(LOCKLAB) $(TESTS) $(GUESTS)
+test: $(LOCKLAB) $(TESTS) $(GUESTS) | deps-test
 	BUILD=$(BUILD) LOCKLAB=$(LOCKLAB) $(TESTS) --jobs 1 $(TEST_ARGS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, guests
+# and VM included, in its own build folder; any finding fails the run.
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SANITIZE)" test
 
 # The profiles of `locklab run` (see `build/locklab run --help`); each ends with
 # the bundle's path and a ranking.
-bench-quick: $(LOCKLAB)
+bench-quick: $(LOCKLAB) | deps-bench
 	$(LOCKLAB) run --profile quick
-bench: $(LOCKLAB)
+bench: $(LOCKLAB) | deps-bench
 	$(LOCKLAB) run --profile bench --max-time 570
 bench-full: $(LOCKLAB)
 	$(LOCKLAB) run --profile full

@@ -1,6 +1,6 @@
 /*
  * Subcommands of the locklab command and the helpers they share for options and
- * errors. Exit status everywhere (shared/DESIGN.md): 0 success, 1 the thing
+ * errors. Exit status everywhere (docs/design.md): 0 success, 1 the thing
  * measured failed, 2 usage error, 3 environment error.
  */
 #ifndef LOCKLAB_CLI_H

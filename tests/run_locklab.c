@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,6 +42,17 @@ static void read_both(int out_fd, char *out, size_t out_size, int err_fd, char *
 	}
 	out[used[0]] = '\0';
 	err[used[1]] = '\0';
+}
+
+const char *test_guest(const char *file)
+{
+	static char paths[16][512];
+	static unsigned next;
+	char *path = paths[next++ % 16];
+
+	snprintf(path, sizeof paths[0], "%s/guests/%s", getenv("BUILD") ? getenv("BUILD") : "build",
+		 file);
+	return path;
 }
 
 static const char *locklab_binary(void)

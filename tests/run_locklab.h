@@ -20,6 +20,10 @@ int spawn_locklab(const char *arg, ...);
  * "locklab: ..." naming value. */
 void expect_usage_error(const struct run_output *run, const char *value);
 
+/* The path of a guest program the build made: $BUILD/guests/<file> (BUILD defaults
+ * to build, as in the Makefile). The string lives until 16 more calls. */
+const char *test_guest(const char *file);
+
 /* Lines in text (a last line without '\n' counts). */
 size_t count_lines(const char *text);
 

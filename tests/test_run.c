@@ -257,10 +257,10 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 		const struct ll_info *info = &ll_registry[l];
 		bool filled[64] = { false };
 		size_t rows = 0;
-		char *text = strdup(cursor), *line, *lines = text;
 
 		if (info->control)
 			continue;
+		char *text = strdup(cursor), *line, *lines = text;
 		while ((line = strsep(&lines, "\n")) != NULL && *line) {
 			char *fields[64];
 			size_t n = split(line, fields, 64);

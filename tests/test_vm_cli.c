@@ -29,19 +29,19 @@ Test(vm_cli, bad_options)
 {
 	run_locklab(&run, "vm", NULL);
 	expect_usage_error(&run, "--elf");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--harts", "0", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--harts", "0", NULL);
 	expect_usage_error(&run, "0");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--harts", "65", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--harts", "65", NULL);
 	expect_usage_error(&run, "65");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--workers", "x", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--workers", "x", NULL);
 	expect_usage_error(&run, "x");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--lock", "no_such_lock", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--lock", "no_such_lock", NULL);
 	expect_usage_error(&run, "no_such_lock");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--stripes", "3", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--stripes", "3", NULL);
 	expect_usage_error(&run, "3");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--bogus", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--bogus", NULL);
 	expect_usage_error(&run, "--bogus");
-	run_locklab(&run, "vm", "--elf", "build/guests/compute.elf", "--deterministic", "--workers",
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--deterministic", "--workers",
 		    "2", NULL);
 	expect_usage_error(&run, "--deterministic");
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tests/run_locklab.h"
 #include "vmcore/cpu.h"
 #include "vmcore/vm.h"
 #include "workloads/vm_host.h"
@@ -49,7 +50,7 @@ Test(vm_cpu, instruction_tests_in_process)
 {
 	struct vm_result result;
 
-	run_guest("pthread_mutex", "build/guests/insn.elf", 1, 1, &result);
+	run_guest("pthread_mutex", test_guest("insn.elf"), 1, 1, &result);
 	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "outcome %s code %llu",
 		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
 	cr_expect_gt(result.instret[0], 10000);
@@ -59,14 +60,14 @@ Test(vm_cpu, privileged_tests_in_process)
 {
 	struct vm_result result;
 
-	run_guest("ck_ticket", "build/guests/trap.elf", 2, 2, &result);
+	run_guest("ck_ticket", test_guest("trap.elf"), 2, 2, &result);
 	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "outcome %s code %llu",
 		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
 }
 
 Test(vm_cpu, host_counts_site_acquisitions)
 {
-	struct vm_config config = { .elf_path = "build/guests/io.elf", .harts = 2, .workers = 1,
+	struct vm_config config = { .elf_path = test_guest("io.elf"), .harts = 2, .workers = 1,
 				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
 	struct vm_host host;
 	struct vm_host_site sites[16];

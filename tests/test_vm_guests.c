@@ -2,7 +2,7 @@
  * vmcore guests through the CLI ($LOCKLAB vm): every guest with 1, 2 and 4 harts
  * on 1 and 2 workers under pthread_mutex, ck_mcs and parking; atomics and io
  * under every other lock the VM accepts; deterministic runs repeat exactly.
- * Guests come from build/guests (make test builds them; $LOCKLAB_GUESTS overrides).
+ * Guests come from $BUILD/guests (make test builds them; $LOCKLAB_GUESTS overrides).
  */
 #include <criterion/criterion.h>
 #include <stdbool.h>
@@ -18,9 +18,13 @@ static struct run_output run;
 
 static const char *guest_path(const char *name, char *path, size_t size)
 {
-	const char *dir = getenv("LOCKLAB_GUESTS") ? getenv("LOCKLAB_GUESTS") : "build/guests";
+	char file[128];
 
-	snprintf(path, size, "%s/%s.elf", dir, name);
+	snprintf(file, sizeof file, "%s.elf", name);
+	if (getenv("LOCKLAB_GUESTS"))
+		snprintf(path, size, "%s/%s", getenv("LOCKLAB_GUESTS"), file);
+	else
+		snprintf(path, size, "%s", test_guest(file));
 	return path;
 }
 

@@ -16,29 +16,29 @@ GUEST_RVC := compute atomics spin io smc timer mixed trap insn
 GUESTS := $(GUEST_C:%=$(GUEST_DIR)/%.elf) $(GUEST_ASM:%=$(GUEST_DIR)/%.elf) \
 	$(GUEST_RVC:%=$(GUEST_DIR)/%-rvc.elf) $(GUEST_DIR)/compute-bench.elf
 
-$(GUEST_DIR)/%.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps
+$(GUEST_DIR)/%.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
 
-$(GUEST_DIR)/compute-bench.elf: vmcore/guests/compute.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps
+$(GUEST_DIR)/compute-bench.elf: vmcore/guests/compute.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -DROUNDS=$(BENCH_ROUNDS) -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
 
-$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps
+$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -march=rv64imac -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
 
-$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | deps
+$(GUEST_DIR)/%-rvc.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -march=rv64imac -T vmcore/guests/link.ld -o $@ $<
 
 # Instruction tests: assembly only, their own entry and tohost.
-$(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | deps
+$(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $<
 
 # The same kernel as a static riscv64 Linux program (exit via ecall 93).
-$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk | deps
+$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) --target=riscv64-unknown-linux-gnu -march=rv64ima -mabi=lp64 -nostdlib \
 		-ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror -fno-builtin \
@@ -47,5 +47,5 @@ $(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guest
 .PHONY: guests bench-vm
 guests: $(GUESTS)
 
-bench-vm: $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf
+bench-vm: $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf | deps-vm
 	@sh vmcore/bench_vm.sh $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 struct vm_host_ops {
-	/* A lock for one VM lock site (shared/DESIGN.md "VM lock sites"); rw asks for a
+	/* A lock for one VM lock site (docs/design.md, "VM lock sites"); rw asks for a
 	 * reader/writer lock (a mutex is acceptable: readers then exclude each other).
 	 * max_threads bounds the slots that will use it. NULL on failure. */
 	void *(*lock_create)(void *opaque, const char *site, bool rw, unsigned max_threads);
