@@ -2,13 +2,16 @@
 #   $(GUESTS)     every guest ELF, built from vmcore/guests/ into $(BUILD)/guests/
 #   bench-vm      compute on vmcore vs the same kernel under qemu-riscv64
 GUEST_CC ?= clang
+# Expected results of the compute kernel, from a native build of the same source.
+GUEST_EXPECTED := $(BUILD)/gen/guests/compute_expected.h
 GUEST_FLAGS := --target=riscv64-unknown-elf -march=rv64ima -mabi=lp64 -mcmodel=medany \
 	-mno-relax -nostdlib -ffreestanding -fuse-ld=lld -O2 -Wall -Wextra -Werror \
-	-fno-builtin -Ivmcore/guests
+	-fno-builtin -Ivmcore/guests -I$(dir $(GUEST_EXPECTED))
 GUEST_DIR := $(BUILD)/guests
 BENCH_ROUNDS := 200
 GUEST_LIB := vmcore/guests/start.S vmcore/guests/lib.c
-GUEST_DEPS := $(GUEST_LIB) vmcore/guests/lib.h vmcore/guests/link.ld vmcore/guests.mk
+GUEST_DEPS := $(GUEST_LIB) vmcore/guests/lib.h vmcore/guests/link.ld vmcore/guests.mk \
+	$(GUEST_EXPECTED)
 GUEST_C := compute atomics spin io smc timer mixed trap
 GUEST_ASM := insn fault fail32 hang
 # The same guests built with the C extension (compressed instructions).
@@ -38,11 +41,17 @@ $(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | d
 	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $<
 
 # The same kernel as a static riscv64 Linux program (exit via ecall 93).
-$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk | deps-guests
+$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk $(GUEST_EXPECTED) | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) --target=riscv64-unknown-linux-gnu -march=rv64ima -mabi=lp64 -nostdlib \
 		-ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror -fno-builtin \
-		-DROUNDS=$(BENCH_ROUNDS) -o $@ $<
+		-I$(dir $(GUEST_EXPECTED)) -DROUNDS=$(BENCH_ROUNDS) -o $@ $<
+
+# Built and run on this machine (plain C, no sanitizer flags: it only computes).
+$(GUEST_EXPECTED): vmcore/guests/compute_expected.c vmcore/guests/compute_kernel.h vmcore/guests.mk | deps-build
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ivmcore/guests -o $(@D)/compute_expected $<
+	$(@D)/compute_expected $(sort 4 64 $(BENCH_ROUNDS)) > $@.tmp && mv $@.tmp $@
 
 .PHONY: guests bench-vm
 guests: $(GUESTS)

@@ -1,8 +1,9 @@
 /*
  * The compute kernel, shared by the vmcore guest (compute.c) and the Linux build
  * run under qemu-riscv64 for make bench-vm (compute_linux.c), so both execute the
- * same instructions. Plain fixed-width integer C: the host computes the same
- * results, which is where the expected values in compute.c come from.
+ * same instructions. Plain fixed-width integer C: a native build computes the
+ * same results, which is where the guests' expected values come from
+ * (compute_expected.c writes them at build time).
  */
 #ifndef GUEST_COMPUTE_KERNEL_H
 #define GUEST_COMPUTE_KERNEL_H
