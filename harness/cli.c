@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/report.h"
+
 static const struct cli_command commands[] = {
 	{ "list", "print the lock registry (--csv for CSV)", cmd_list },
+	{ "report", "write report.md, report.html and plots from a result bundle", report_command },
 	{ "run", "measure a matrix of locks x workloads x threads into a result bundle",
 	  cmd_run },
 	{ "selfcheck", "harness cost against a hand-inlined loop; timer overhead", cmd_selfcheck },

@@ -1,0 +1,35 @@
+# throughput.gp: throughput against thread count for one workload configuration,
+# one line per lock, with the confidence interval of each median as error bars.
+# The region with more threads than CPUs is shaded; a collapsed cell is marked
+# with a red cross, a starved one with an orange circle.
+#
+# Expects (gnuplot -e "..."):
+#   dir       this folder, ending in '/' (for common.gp)
+#   datafile  one block per lock, blocks separated by two blank lines; rows:
+#             threads  median_ops_s  ci_low  ci_high  collapse_y  starvation_y
+#             ('?' where a value is missing: no marker, no point)
+#   outfile   the SVG to write
+#   locks     the locks' names, space-separated, in block order
+#   cpus      CPUs of the machine (0: unknown, no shading)
+#   plot_title
+# Example: gnuplot -e "dir='plots/'; datafile='t.dat'; outfile='t.svg';
+#   locks='ck_mcs ck_ticket'; cpus=2; plot_title='contended'" plots/throughput.gp
+load dir.'common.gp'
+set title plot_title
+set xlabel 'threads'
+set ylabel 'throughput (operations/s, log scale)'
+set logscale x 2
+set logscale y
+set offsets graph 0.03, graph 0.03, 0, 0
+if (cpus > 0) {
+	set object 1 rect from first cpus, graph 0 to graph 1, graph 1 behind \
+		fillcolor rgb '#ececec' fillstyle solid noborder
+	set label 1 'threads > CPUs' at first cpus, graph 0.96 offset 0.8,0 textcolor rgb '#666666'
+}
+n = words(locks)
+plot for [i=1:n] datafile index (i-1) using 1:2:3:4 with yerrorlines \
+	lc i dt 1+(i-1)/8 pt ((i-1)%13+1) title word(locks, i), \
+     for [i=1:n] datafile index (i-1) using 1:5 with points pt 2 ps 2 lw 2 lc rgb '#d00000' notitle, \
+     for [i=1:n] datafile index (i-1) using 1:6 with points pt 6 ps 2 lw 2 lc rgb '#e08000' notitle, \
+     NaN with points pt 2 ps 2 lw 2 lc rgb '#d00000' title 'collapse', \
+     NaN with points pt 6 ps 2 lw 2 lc rgb '#e08000' title 'starvation'

@@ -1,0 +1,262 @@
+/* locklab report: the hand-written bundle's tables figure by figure, every plot
+ * from a small real run, and that a corrupt bundle or a missing gnuplot writes
+ * nothing. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/report_sections.h"
+#include "tests/run_locklab.h"
+
+#define FIXTURE "tests/fixtures/bundle_known"
+#define HIST_FILE "hist/contended.ck_mcs.t2.cs50.ncs200.r0.lat.csv"
+
+static struct run_output run;
+
+static char *read_text(const char *dir, const char *name)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *file = fopen(path, "rb");
+	cr_assert_not_null(file, "%s missing", path);
+	fseek(file, 0, SEEK_END);
+	long size = ftell(file);
+	rewind(file);
+	char *text = calloc((size_t)size + 1, 1);
+	cr_assert_eq(fread(text, 1, (size_t)size, file), (size_t)size);
+	fclose(file);
+	return text;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *file = fopen(path, "wb");
+	cr_assert_not_null(file, "cannot write %s", path);
+	fputs(text, file);
+	fclose(file);
+}
+
+static void copy_fixture(char *dir, size_t size)
+{
+	static const char *const names[] = { "meta.json", "runs.csv", "summary.csv", HIST_FILE };
+	char base[] = "/tmp/locklab-report-XXXXXX", hist[600];
+	cr_assert_not_null(mkdtemp(base));
+	snprintf(dir, size, "%s", base);
+	snprintf(hist, sizeof hist, "%s/hist", dir);
+	cr_assert_eq(mkdir(hist, 0777), 0);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *text = read_text(FIXTURE, names[i]);
+		write_text(dir, names[i], text);
+		free(text);
+	}
+}
+
+static void replace_in_file(const char *dir, const char *name, const char *from, const char *to)
+{
+	char *text = read_text(dir, name);
+	char *at = strstr(text, from);
+	cr_assert_not_null(at, "'%s' not in %s", from, name);
+	char *out = calloc(strlen(text) + strlen(to) + 1, 1);
+	memcpy(out, text, (size_t)(at - text));
+	strcat(out, to);
+	strcat(out, at + strlen(from));
+	write_text(dir, name, out);
+	free(out);
+	free(text);
+}
+
+/* The bundle holds exactly the files it was given: no report, no plots/, no
+ * staging folder left behind. */
+static void expect_untouched(const char *dir)
+{
+	DIR *listing = opendir(dir);
+	struct dirent *entry;
+	cr_assert_not_null(listing);
+	while ((entry = readdir(listing)) != NULL) {
+		const char *name = entry->d_name;
+		cr_expect(strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+				  strcmp(name, "meta.json") == 0 || strcmp(name, "runs.csv") == 0 ||
+				  strcmp(name, "summary.csv") == 0 || strcmp(name, "hist") == 0,
+			  "%s/%s written", dir, name);
+	}
+	closedir(listing);
+}
+
+static size_t count(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *at = strstr(text, what); at; at = strstr(at + 1, what))
+		n++;
+	return n;
+}
+
+Test(report, number_format)
+{
+	static const struct { double value; const char *text; } cases[] = {
+		{ 4.0, "4.00" },   { 10.6, "10.6" },     { 188.679, "189" }, { 0.25, "0.250" },
+		{ 9.996, "10.0" }, { 1234.5, "1234" },   { -5.4, "-5.40" },  { 0.00154, "0.00154" },
+		{ 0, "0" },        { NAN, "n/a" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[64];
+		report_number(cases[i].value, text, sizeof text);
+		cr_expect_str_eq(text, cases[i].text, "%g", cases[i].value);
+	}
+}
+
+Test(report, known_bundle_tables, .timeout = 30)
+{
+	char dir[256];
+	copy_fixture(dir, sizeof dir);
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	cr_expect(strstr(run.out, "/report.html") != NULL, "%s", run.out);
+	char *md = read_text(dir, "report.md");
+
+	/* Best lock: ck_mcs at 4.00 with ck_ticket's interval overlapping (a tie),
+	 * pthread_mutex's not; alone at 4 threads with both others flagged; all three
+	 * tie in handoff. */
+	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 | 3.80–4.20 | "
+			     "ck_ticket |  |\n") != NULL,
+		  "%s", md);
+	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 4 (2x CPUs) | pthread_mutex | 2.60 "
+			     "| 2.50–2.70 | none | ck_mcs (collapse), ck_ticket (starvation) |\n") !=
+		  NULL);
+	cr_expect(strstr(md, "|handoff | cs=0ns ncs=0ns | 2 | ck_mcs | 0.510 | 0.500–0.520 | "
+			     "ck_ticket, pthread_mutex |  |\n") != NULL);
+	cr_expect(strstr(md, "|uncontended | cs=0ns ncs=0ns | 1 | ck_mcs | 185 | 182–189 | none "
+			     "|  |\n") != NULL);
+	/* Uncontended ns/op and bytes per primitive. */
+	cr_expect(strstr(md, "|ck_mcs | 5.40 | 5.30–5.50 | 8 | 16 | 0 |\n") != NULL);
+	cr_expect(strstr(md, "|ck_ticket | 10.6 | 10.5–10.8 | 8 | 0 | 0 |\n") != NULL);
+	cr_expect(strstr(md, "|pthread_mutex | 9.20 | 9.10–9.40 | 40 | 0 | 0 |\n") != NULL);
+	/* Locks to avoid: collapse and starvation counted per lock. */
+	cr_expect(strstr(md, "|ck_mcs | 4 | 1 | 0 | 0 |\n") != NULL);
+	cr_expect(strstr(md, "|ck_ticket | 4 | 0 | 1 | 0 |\n") != NULL);
+	cr_expect_eq(count(md, "|pthread_mutex | 4 |"), 0);
+	/* Fairness and CPU per operation: (0.24 + 0.002) s x 1e9 / 480000 ops = 504. */
+	cr_expect(strstr(md, "|ck_mcs | 0.970 | 0.450 | 0.550 | 504 |\n") != NULL);
+	/* The run's noise from meta.json. */
+	cr_expect(strstr(md, "|timer overhead (ns) | 20.5 |\n") != NULL);
+	cr_expect(strstr(md, "|null lock floor (ns/op) | 0.250 |\n") != NULL);
+	cr_expect(strstr(md, "|cross-CPU round trip at end (ns, median) | 81.0 |\n") != NULL);
+	cr_expect(strstr(md, "|cpu_model | Test CPU 9000 |\n") != NULL);
+	/* No optional file, no optional section. */
+	cr_expect_eq(count(md, "VM runs"), 0);
+	cr_expect_eq(count(md, "Claims"), 0);
+
+	char *html = read_text(dir, "report.html");
+	size_t figures = count(md, "](plots/");
+	cr_expect_eq(figures, 9);
+	cr_expect_eq(count(html, "<svg"), figures, "every figure inline");
+	cr_expect_eq(count(html, "</svg>"), figures);
+	cr_expect_eq(count(html, "<?xml"), 0);
+	cr_expect_eq(count(html, "src=\"http"), 0);
+	cr_expect_eq(count(html, "<script"), 0);
+	cr_expect(strstr(html, "name=\"viewport\"") != NULL);
+	cr_expect(strstr(html, "overflow-x:auto") != NULL);
+	cr_expect(strstr(html, "<td class=\"n\">5.40</td>") != NULL);
+	free(md);
+	free(html);
+}
+
+Test(report, corrupt_runs_csv_writes_nothing, .timeout = 30)
+{
+	char dir[256], expected[512];
+	copy_fixture(dir, sizeof dir);
+	replace_in_file(dir, "runs.csv", ",132000,", ",132x00,");
+	run_locklab(&run, "report", dir, NULL);
+	cr_expect_eq(run.status, 2);
+	snprintf(expected, sizeof expected,
+		 "locklab: report: %s/runs.csv: row 25: field 'ops' is not a number: '132x00'\n", dir);
+	cr_expect_str_eq(run.err, expected);
+	expect_untouched(dir);
+}
+
+Test(report, corrupt_histogram_writes_nothing, .timeout = 30)
+{
+	char dir[256], expected[512];
+	copy_fixture(dir, sizeof dir);
+	/* Read only once figures are being drawn: the staged ones must go too. */
+	replace_in_file(dir, HIST_FILE, "200,201,3", "200,201,three");
+	run_locklab(&run, "report", dir, NULL);
+	cr_expect_eq(run.status, 2, "exit %d: %s", run.status, run.err);
+	snprintf(expected, sizeof expected,
+		 "locklab: report: %s/" HIST_FILE ": row 3: field 'count' is not a number: 'three'\n",
+		 dir);
+	cr_expect_str_eq(run.err, expected);
+	expect_untouched(dir);
+}
+
+Test(report, missing_bundle_and_usage, .timeout = 30)
+{
+	run_locklab(&run, "report", "/nonexistent/bundle", NULL);
+	cr_expect_eq(run.status, 2);
+	cr_expect_str_eq(run.err, "locklab: report: /nonexistent/bundle/meta.json: cannot open: No "
+				  "such file or directory\n");
+	run_locklab(&run, "report", NULL);
+	cr_expect_eq(run.status, 2);
+	cr_expect_eq(count_lines(run.err), 1);
+}
+
+Test(report, missing_gnuplot_is_an_environment_error, .timeout = 30)
+{
+	char dir[256];
+	copy_fixture(dir, sizeof dir);
+	setenv("PATH", "/nonexistent", 1);
+	run_locklab(&run, "report", dir, NULL);
+	cr_expect_eq(run.status, 3);
+	cr_expect_eq(count_lines(run.err), 1);
+	cr_expect(strstr(run.err, "apt-get install") != NULL, "%s", run.err);
+	expect_untouched(dir);
+}
+
+/* A valid SVG as far as a test without an XML parser can tell: one <svg ...>
+ * element closed at the end, and the labels the script sets. */
+static void expect_svg(const char *dir, const char *name, const char *label)
+{
+	char path[300];
+	snprintf(path, sizeof path, "plots/%s", name);
+	char *svg = read_text(dir, path);
+	char *end = strstr(svg, "</svg>");
+	cr_expect_eq(count(svg, "<svg"), 1, "%s", name);
+	cr_expect_not_null(end, "%s not closed", name);
+	if (end != NULL)
+		cr_expect_eq(strspn(end + 6, " \n"), strlen(end + 6), "%s: text after </svg>", name);
+	cr_expect(strstr(svg, label) != NULL, "%s lacks '%s'", name, label);
+	free(svg);
+}
+
+Test(report, every_plot_from_a_real_run, .timeout = 60)
+{
+	char base[] = "/tmp/locklab-report-run-XXXXXX", dir[300];
+	cr_assert_not_null(mkdtemp(base));
+	snprintf(dir, sizeof dir, "%s/bundle", base);
+	run_locklab(&run, "run", "--lock", "ck_mcs,ck_ticket,pthread_mutex", "--workload",
+		    "uncontended,contended,handoff", "--threads", "1,2,4", "--duration", "0.02",
+		    "--warmup", "0.005", "--reps", "2", "--no-preflight", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "run: exit %d: %s", run.status, run.err);
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "report: exit %d: %s", run.status, run.err);
+	expect_svg(dir, "throughput_contended_cs50_ncs200.svg", "throughput (operations/s, log scale)");
+	expect_svg(dir, "throughput_contended_cs50_ncs200.svg", ">threads<");
+	expect_svg(dir, "throughput_contended_cs50_ncs200.svg", "threads > CPUs");
+	expect_svg(dir, "throughput_handoff_cs50_ncs0.svg", ">threads<");
+	expect_svg(dir, "throughput_uncontended_by_lock.svg", "ck_ticket");
+	expect_svg(dir, "latency.svg", "acquire latency (ns, log scale)");
+	expect_svg(dir, "latency_cdf.svg", "fraction of operations at or below");
+	expect_svg(dir, "memory.svg", "context per thread");
+	expect_svg(dir, "fairness.svg", "index or share of operations");
+	expect_svg(dir, "cpu_per_op.svg", "CPU ns per operation (log scale)");
+	expect_svg(dir, "handoff.svg", "hand-off latency (ns, log scale)");
+	char *md = read_text(dir, "report.md");
+	cr_expect_eq(count(md, "](plots/"), 9, "%s", md);
+	free(md);
+}
