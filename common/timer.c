@@ -11,7 +11,12 @@
  * ppm of the interval; short enough to run before every `locklab run`. */
 #define TIMER_CALIBRATION_NS 60000000u
 #define TIMER_BRACKET_TRIES 16
-#define TIMER_OVERHEAD_PAIRS 1001
+/* Batches of back-to-back reads timed by the timer itself: a batch spans many
+ * ticks even of a coarse counter (aarch64's 24 MHz generic timer ticks every
+ * 41.7 ns, longer than a read), where two reads in a row mostly see the same
+ * tick and a pair's delta would call the timer free. */
+#define TIMER_OVERHEAD_BATCHES 101
+#define TIMER_OVERHEAD_READS 256
 
 /* Outside these rates a "counter" is broken or misread, not merely slow or
  * fast: 1 MHz .. 100 GHz. */
@@ -111,22 +116,23 @@ static int timer_compare_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median, not the mean or minimum: the mean is dragged by interrupts, the
- * minimum is a best case a measured region rarely sees. */
+/* The median batch, not the mean or minimum: the mean is dragged by interrupts,
+ * the minimum is a best case a measured region rarely sees. */
 static double timer_measure_overhead_ns(const struct timer_calibration *cal)
 {
-	uint64_t deltas[TIMER_OVERHEAD_PAIRS];
+	uint64_t spans[TIMER_OVERHEAD_BATCHES];
 
 	for (int i = 0; i < 100; i++)
 		(void)timer_read_ordered(cal);
-	for (int i = 0; i < TIMER_OVERHEAD_PAIRS; i++) {
-		uint64_t t0 = timer_read_ordered(cal);
-		uint64_t t1 = timer_read_ordered(cal);
+	for (int b = 0; b < TIMER_OVERHEAD_BATCHES; b++) {
+		uint64_t t0 = timer_read_ordered(cal), t1 = t0;
 
-		deltas[i] = t1 - t0;
+		for (int i = 0; i < TIMER_OVERHEAD_READS; i++)
+			t1 = timer_read_ordered(cal);
+		spans[b] = t1 - t0;
 	}
-	qsort(deltas, TIMER_OVERHEAD_PAIRS, sizeof deltas[0], timer_compare_u64);
-	return (double)deltas[TIMER_OVERHEAD_PAIRS / 2] * cal->ns_per_tick;
+	qsort(spans, TIMER_OVERHEAD_BATCHES, sizeof spans[0], timer_compare_u64);
+	return (double)spans[TIMER_OVERHEAD_BATCHES / 2] * cal->ns_per_tick / TIMER_OVERHEAD_READS;
 }
 
 static bool timer_clock_works(void)

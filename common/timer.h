@@ -46,7 +46,8 @@ enum timer_kind {
 struct timer_calibration {
 	const char *source;	/* "tsc", "cntvct_el0" or "clock_monotonic_raw" */
 	double ticks_per_ns;	/* tsc_hz / 1e9; exactly 1 for the clock source */
-	double overhead_ns;	/* median cost of a timer_read_ordered() pair */
+	double overhead_ns;	/* cost of one timer_read_ordered(): the median over
+				 * batches of back-to-back reads, per read */
 	/* The hardware counter's rate is constant across P- and C-states (x86:
 	 * constant_tsc and nonstop_tsc). Reported even when the clock was chosen,
 	 * so a result file says why: false there means the counter was unfit. */

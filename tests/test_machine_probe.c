@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-Test(machine_probe, steal_is_nan_or_non_negative_and_non_decreasing)
+Test(machine_probe, steal_is_read_non_negative_and_non_decreasing)
 {
 	double first = probe_steal_seconds(NULL, 0), second;
 	struct timespec start, now;
@@ -20,10 +20,16 @@ Test(machine_probe, steal_is_nan_or_non_negative_and_non_decreasing)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < 50000000L);
 	second = probe_steal_seconds(NULL, 0);
+#ifdef __linux__
+	/* /proc/stat has had the steal column since Linux 2.6.11: NaN here is a
+	 * parsing bug, not a missing feature. */
+	cr_assert(!isnan(first) && !isnan(second), "steal unreadable: %g, %g", first, second);
+#else
 	if (isnan(first)) {
 		cr_assert(isnan(second), "steal appeared between two reads");
 		return;
 	}
+#endif
 	cr_assert_geq(first, 0.0);
 	cr_assert(isfinite(first));
 	cr_assert_geq(second, first, "steal went back from %g to %g", first, second);
