@@ -7,6 +7,7 @@
 #             bucket_high_ns  cumulative_fraction
 #   locks     the locks' names, space-separated, in block order
 load dir.'common.gp'
+set key inside right bottom vertical
 set title plot_title
 set xlabel 'acquire latency (ns, log scale)'
 set ylabel 'fraction of operations at or below'

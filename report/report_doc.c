@@ -41,6 +41,25 @@ static void html_escaped(FILE *out, const char *text)
 	}
 }
 
+/* Paragraph text: markdown's `code` spans become <code> (an unpaired backtick
+ * is kept as it is). */
+static void html_with_code(FILE *out, char *text)
+{
+	char *open;
+
+	while ((open = strchr(text, '`')) != NULL && strchr(open + 1, '`') != NULL) {
+		char *close = strchr(open + 1, '`');
+
+		*open = *close = '\0';
+		html_escaped(out, text);
+		fputs("<code>", out);
+		html_escaped(out, open + 1);
+		fputs("</code>", out);
+		text = close + 1;
+	}
+	html_escaped(out, text);
+}
+
 /* Markdown table cells: '|' would end the cell, a line break the row. */
 static void md_cell(FILE *out, const char *text)
 {
@@ -89,7 +108,7 @@ void doc_text(struct report_doc *doc, const char *format, ...)
 	va_end(args);
 	fprintf(doc->md, "%s\n\n", text);
 	fputs("<p>", doc->html);
-	html_escaped(doc->html, text);
+	html_with_code(doc->html, text);
 	fputs("</p>\n", doc->html);
 }
 
