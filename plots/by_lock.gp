@@ -17,5 +17,8 @@ set xtics rotate by 45 right
 set offsets 0.5, 0.5, 0, 0
 set xrange [-0.5:*]
 n = words(series)
-plot for [i=1:n] datafile index (i-1) using ($1+(i-(n+1)/2.0)*0.15):3:4:5:xtic(2) \
+# The lock names come from the first block, at whole positions; each series sits
+# a little beside them so that series at one lock do not hide each other.
+plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
+     for [i=1:n] datafile index (i-1) using ($1+(i-(n+1)/2.0)*0.15):3:4:5 \
 	with yerrorbars lc i pt (i%13+1) ps 1.2 title word(series, i)

@@ -7,4 +7,4 @@ set output outfile
 set datafile missing '?'
 set grid ytics lc rgb '#dddddd'
 set border lc rgb '#555555'
-set key outside top center horizontal noenhanced
+set key outside below center horizontal noenhanced

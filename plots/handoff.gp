@@ -14,7 +14,8 @@ set xtics rotate by 45 right
 set offsets 0.5, 0.5, 0, 0
 set xrange [-0.5:*]
 n = words(series)
-plot for [i=1:n] datafile index (i-1) using ($1+(i-(n+1)/2.0)*0.2):3:xtic(2) \
+plot datafile index 0 using 1:(NaN):xtic(2) notitle, \
+     for [i=1:n] datafile index (i-1) using ($1+(i-(n+1)/2.0)*0.2):3 \
 	with points pt 7 ps 1.2 lc i title word(series, i).' p50', \
      for [i=1:n] datafile index (i-1) using ($1+(i-(n+1)/2.0)*0.2):4 \
 	with points pt 9 ps 1.2 lc i title word(series, i).' p99'

@@ -16,7 +16,6 @@
 #   locks='ck_mcs ck_ticket'; cpus=2; plot_title='contended'" plots/throughput.gp
 plot_height = 760
 load dir.'common.gp'
-set key outside below center horizontal
 set title plot_title
 set xlabel 'threads'
 set ylabel 'throughput (operations/s, log scale)'

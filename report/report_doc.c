@@ -131,10 +131,17 @@ void doc_table_begin(struct report_doc *doc, size_t columns, const char *const *
 	fputs("</tr>\n", doc->html);
 }
 
-/* A cell that starts like a number is right-aligned in the HTML. */
+/* A cell that reads as a number, alone or followed by a range or a note ("4.00",
+ * "3.80–4.20", "4 (2x CPUs)"), is right-aligned in the HTML; "21338ec" or a
+ * kernel version is text. */
 static int numeric(const char *text)
 {
-	return (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
+	char *end;
+
+	if (!((text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9')))
+		return 0;
+	strtod(text, &end);
+	return *end == '\0' || *end == ' ' || strncmp(end, "–", strlen("–")) == 0;
 }
 
 void doc_table_row(struct report_doc *doc, const char *const *cells)

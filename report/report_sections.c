@@ -329,7 +329,8 @@ static int section_uncontended(struct report_context *ctx)
 
 	doc_heading(ctx->doc, 2, "Uncontended cost and memory per primitive");
 	doc_text(ctx->doc, "One thread, lock and unlock: the cost of the uncontended path (median "
-			   "ns per operation over reps), and the bytes each primitive needs.");
+			   "ns per operation over reps), and the bytes each primitive needs. n/a: not "
+			   "measured uncontended, or no rep in the main phase.");
 	doc_table_begin(ctx->doc, 6, headers);
 	for (size_t l = 0; l < model->lock_count; l++) {
 		long cell = config < 0 ? -1 : report_cell(model, (size_t)config, l, 1);
