@@ -1,6 +1,7 @@
 /* locklab torture: correctness stress per lock (harness/torture.h). */
 #include <getopt.h>
 #include <numa.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +82,11 @@ int cmd_torture(int argc, char **argv)
 	};
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned cpus = online > 0 ? (unsigned)online : 1;
+	cpu_set_t allowed;
+
+	/* --cpus counts the CPUs this process may use, which taskset may narrow. */
+	if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0)
+		cpus = (unsigned)CPU_COUNT(&allowed);
 	unsigned machine_nodes = numa_available() < 0 ? 1 : (unsigned)numa_num_configured_nodes();
 	struct torture_config config = {
 		.seconds = 1.0,
@@ -144,7 +150,14 @@ int cmd_torture(int argc, char **argv)
 	size_t count;
 	if (!lock_select("--lock", lock_text, selected, &count))
 		return EXIT_USAGE;
-	if (config.cpus != 0 && config.cpus < cpus)
+	if (config.cpus > cpus) {
+		char text[16];
+
+		snprintf(text, sizeof text, "%u", config.cpus);
+		cli_error("--cpus", text, "this process may use only %u CPU(s)", cpus);
+		return EXIT_ENVIRONMENT;
+	}
+	if (config.cpus != 0)
 		cpus = config.cpus;
 	if (config.threads == 0)
 		config.threads = 4 * cpus;

@@ -137,7 +137,8 @@ int elf_load(struct vm *vm, const char *path, uint64_t *entry, struct vm_error *
 		size += got;
 	} while (got > 0);
 	if (ferror(file)) {
-		elf_fail(error, path, "read error");
+		/* A directory opens but cannot be read: say "Is a directory". */
+		elf_fail(error, path, "%s", strerror(errno));
 		goto out;
 	}
 	if (elf_check(vm, path, image, size, error) != 0)
