@@ -132,12 +132,15 @@ static int build_locks(struct report_model *model, char *error, size_t error_siz
 static int build_phases(struct report_model *model, char *error, size_t error_size)
 {
 	const struct bundle_contents *bundle = model->bundle;
+	const struct report_phase *best = NULL;
 
+	/* A schema 1 bundle has no phases: its rows carry "" and count as one phase.
+	 * In schema 2 "" marks a cell none of whose reps finished (n = 0). */
 	for (size_t s = 0; s < bundle->summary_count; s++) {
 		const struct bundle_summary *row = &bundle->summaries[s];
 		size_t p = 0;
 
-		if (row->metric != BUNDLE_METRIC_throughput_ops_s || row->phase[0] == '\0')
+		if (row->metric != BUNDLE_METRIC_throughput_ops_s)
 			continue;
 		while (p < model->phase_count && strcmp(model->phases[p].name, row->phase) != 0)
 			p++;
@@ -151,19 +154,16 @@ static int build_phases(struct report_model *model, char *error, size_t error_si
 		model->phases[p].reps += row->n > 0 ? row->n : 0;
 	}
 	/* The most reps wins; equal counts go to the name first in order, so the choice
-	 * does not depend on row order. */
+	 * does not depend on row order. A phase without reps is never the main one. */
 	for (size_t p = 0; p < model->phase_count; p++) {
 		const struct report_phase *phase = &model->phases[p];
-		const struct report_phase *best = NULL;
 
-		for (size_t q = 0; q < model->phase_count; q++)
-			if (model->main_phase != NULL &&
-			    strcmp(model->phases[q].name, model->main_phase) == 0)
-				best = &model->phases[q];
-		if (best == NULL || phase->reps > best->reps ||
-		    (phase->reps == best->reps && strcmp(phase->name, best->name) < 0))
-			model->main_phase = phase->name;
+		if (phase->reps > 0 &&
+		    (best == NULL || phase->reps > best->reps ||
+		     (phase->reps == best->reps && strcmp(phase->name, best->name) < 0)))
+			best = phase;
 	}
+	model->main_phase = best != NULL ? best->name : NULL;
 	return 0;
 }
 
@@ -266,6 +266,13 @@ double report_cpu_ns_per_op(const struct report_model *model, size_t cell)
 		values[n++] = cpu * 1e9 / ops;
 	}
 	return stats_median(values, n);
+}
+
+const char *report_phase_label(const struct report_model *model)
+{
+	if (model->main_phase == NULL)
+		return "none";
+	return model->main_phase[0] != '\0' ? model->main_phase : "all (no phases in this bundle)";
 }
 
 long report_config_of(const struct report_model *model, const char *workload)

@@ -4,7 +4,8 @@
  * cell the main phase's summary rows. Figures and tables read only this and the
  * bundle, so the two outputs (report.md, report.html) and the plots agree.
  *
- * The main phase is the one whose throughput rows carry the most reps; a figure
+ * The main phase is the one whose throughput rows carry the most reps (a schema 1
+ * bundle has none: all its rows are one phase, named ""); a figure
  * or table never mixes phases, so cells measured only in another phase are left
  * out (counted in left_out_cells). A cell none of whose reps finished has only a
  * summary row with an empty phase: it is kept for its flags (collapse), with no
@@ -74,6 +75,10 @@ unsigned report_cell_flags(const struct report_model *model, size_t cell);
 /* Median over the cell's finished main-phase reps of (cpu_user_s + cpu_sys_s) * 1e9
  * / ops: CPU time burned per operation, waiting included. NaN when none. */
 double report_cpu_ns_per_op(const struct report_model *model, size_t cell);
+
+/* The main phase's name for a reader: "all (no phases in this bundle)" for a
+ * schema 1 bundle, "none" when nothing finished. */
+const char *report_phase_label(const struct report_model *model);
 
 /* The configuration called workload with the most thread counts (the first such), or -1. */
 long report_config_of(const struct report_model *model, const char *workload);

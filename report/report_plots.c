@@ -193,11 +193,11 @@ int plot_throughput(const struct plot_env *env, const struct report_model *model
 	unsigned cpus = model->bundle->meta.cpus;
 	snprintf(variables, sizeof variables, "locks='%s'; cpus=%u; plot_title='%s (phase %s)'",
 		 names, cpus != 0 && c->threads[c->thread_count - 1] > cpus ? cpus : 0, c->label,
-		 model->main_phase);
+		 report_phase_label(model));
 	snprintf(made->caption, sizeof made->caption,
 		 "Throughput against threads, %s: medians with their confidence intervals, "
 		 "phase %s; shaded: more threads than CPUs",
-		 c->label, model->main_phase);
+		 c->label, report_phase_label(model));
 	return run_gnuplot(env, data, path, "throughput.gp", name, variables, made);
 }
 
@@ -265,10 +265,10 @@ int plot_by_lock(const struct plot_env *env, const struct report_model *model,
 	snprintf(variables, sizeof variables,
 		 "series='%s'; ylabel_text='throughput (operations/s, log scale)'; "
 		 "plot_title='%s by lock (phase %s)'",
-		 series, workload, model->main_phase);
+		 series, workload, report_phase_label(model));
 	snprintf(made->caption, sizeof made->caption,
 		 "Throughput per lock, %s (configurations measured at one thread count), phase %s",
-		 workload, model->main_phase);
+		 workload, report_phase_label(model));
 	return run_gnuplot(env, data, path, "by_lock.gp", name, variables, made);
 }
 
@@ -316,7 +316,7 @@ static void focus_label(const struct report_model *model, size_t config, unsigne
 			char *out, size_t size)
 {
 	snprintf(out, size, "%s, %u threads (phase %s)", model->configs[config].label, threads,
-		 model->main_phase);
+		 report_phase_label(model));
 }
 
 int plot_latency(const struct plot_env *env, const struct report_model *model, size_t config,
@@ -564,10 +564,10 @@ int plot_handoff(const struct plot_env *env, const struct report_model *model,
 	}
 	snprintf(variables, sizeof variables,
 		 "series='%s'; plot_title='Hand-off latency by lock (phase %s)'", series,
-		 model->main_phase);
+		 report_phase_label(model));
 	snprintf(made->caption, sizeof made->caption,
 		 "Hand-off latency per lock (release to the next owner holding the lock), p50 and "
 		 "p99 medians over reps, phase %s",
-		 model->main_phase);
+		 report_phase_label(model));
 	return run_gnuplot(env, data, path, "handoff.gp", "handoff", variables, made);
 }

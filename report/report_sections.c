@@ -117,8 +117,11 @@ static void section_run(struct report_context *ctx)
 		 line, meta_string(model, "started_utc"), meta_string(model, "ended_utc"),
 		 fact(model, "git_commit"), model->bundle->meta.cpus);
 	for (size_t p = 0; p < model->phase_count; p++)
-		snprintf(phases + strlen(phases), sizeof phases - strlen(phases), "%s%s: %ld reps",
-			 p ? ", " : "", model->phases[p].name, model->phases[p].reps);
+		if (model->phases[p].reps > 0)
+			snprintf(phases + strlen(phases), sizeof phases - strlen(phases),
+				 "%s%s: %ld reps", phases[0] ? ", " : "",
+				 model->phases[p].name[0] ? model->phases[p].name : "all",
+				 model->phases[p].reps);
 	if (model->main_phase == NULL) {
 		doc_text(ctx->doc, "No cell has a finished rep: there are no figures to show.");
 		return;
@@ -126,7 +129,7 @@ static void section_run(struct report_context *ctx)
 	doc_text(ctx->doc,
 		 "Every figure and table is from the run's main phase, `%s`, the phase with the "
 		 "most usable reps (%s); phases are never mixed in one figure.",
-		 model->main_phase, phases);
+		 report_phase_label(model), phases);
 	if (model->left_out_cells)
 		doc_text(ctx->doc, "%zu cells were measured only outside the main phase and are "
 				   "left out.",
@@ -530,7 +533,10 @@ static void section_noise(struct report_context *ctx)
 	for (size_t p = 0; p < model->phase_count; p++) {
 		char name[64], reps[32];
 
-		snprintf(name, sizeof name, "reps in phase %s", model->phases[p].name);
+		if (model->phases[p].reps == 0)
+			continue;
+		snprintf(name, sizeof name, "reps in phase %s",
+			 model->phases[p].name[0] ? model->phases[p].name : "all");
 		snprintf(reps, sizeof reps, "%ld", model->phases[p].reps);
 		const char *cells[] = { name, reps };
 		doc_table_row(ctx->doc, cells);

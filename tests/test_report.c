@@ -74,7 +74,7 @@ static void replace_in_file(const char *dir, const char *name, const char *from,
 
 /* The bundle holds exactly the files it was given: no report, no plots/, no
  * staging folder left behind. */
-static void expect_untouched(const char *dir)
+static void expect_untouched(const char *dir, const char *also)
 {
 	DIR *listing = opendir(dir);
 	struct dirent *entry;
@@ -83,10 +83,32 @@ static void expect_untouched(const char *dir)
 		const char *name = entry->d_name;
 		cr_expect(strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 				  strcmp(name, "meta.json") == 0 || strcmp(name, "runs.csv") == 0 ||
-				  strcmp(name, "summary.csv") == 0 || strcmp(name, "hist") == 0,
+				  strcmp(name, "summary.csv") == 0 || strcmp(name, "hist") == 0 ||
+				  (also != NULL && strcmp(name, also) == 0),
 			  "%s/%s written", dir, name);
 	}
 	closedir(listing);
+}
+
+/* Keeps the first keep comma-separated fields of every line (the fixture quotes nothing). */
+static void cut_columns(const char *dir, const char *name, int keep)
+{
+	char *text = read_text(dir, name), *out = calloc(strlen(text) + 1, 1), *w = out;
+	int field = 0;
+	for (const char *r = text; *r; r++) {
+		if (*r == '\n') {
+			*w++ = '\n';
+			field = 0;
+			continue;
+		}
+		if (*r == ',')
+			field++;
+		if (field < keep)
+			*w++ = *r;
+	}
+	write_text(dir, name, out);
+	free(out);
+	free(text);
 }
 
 static size_t count(const char *text, const char *what)
@@ -177,7 +199,7 @@ Test(report, corrupt_runs_csv_writes_nothing, .timeout = 30)
 	snprintf(expected, sizeof expected,
 		 "locklab: report: %s/runs.csv: row 25: field 'ops' is not a number: '132x00'\n", dir);
 	cr_expect_str_eq(run.err, expected);
-	expect_untouched(dir);
+	expect_untouched(dir, NULL);
 }
 
 Test(report, corrupt_histogram_writes_nothing, .timeout = 30)
@@ -192,7 +214,7 @@ Test(report, corrupt_histogram_writes_nothing, .timeout = 30)
 		 "locklab: report: %s/" HIST_FILE ": row 3: field 'count' is not a number: 'three'\n",
 		 dir);
 	cr_expect_str_eq(run.err, expected);
-	expect_untouched(dir);
+	expect_untouched(dir, NULL);
 }
 
 Test(report, missing_bundle_and_usage, .timeout = 30)
@@ -215,7 +237,7 @@ Test(report, missing_gnuplot_is_an_environment_error, .timeout = 30)
 	cr_expect_eq(run.status, 3);
 	cr_expect_eq(count_lines(run.err), 1);
 	cr_expect(strstr(run.err, "apt-get install") != NULL, "%s", run.err);
-	expect_untouched(dir);
+	expect_untouched(dir, NULL);
 }
 
 /* A valid SVG as far as a test without an XML parser can tell: one <svg ...>
@@ -259,4 +281,52 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 	char *md = read_text(dir, "report.md");
 	cr_expect_eq(count(md, "](plots/"), 9, "%s", md);
 	free(md);
+}
+
+Test(report, schema_1_bundle, .timeout = 30)
+{
+	char dir[256];
+	copy_fixture(dir, sizeof dir);
+	cut_columns(dir, "runs.csv", 37);   /* up to thread_cpus */
+	cut_columns(dir, "summary.csv", 8); /* up to flags */
+	replace_in_file(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *md = read_text(dir, "report.md");
+	/* No phases: every rep counts, and the same best rows come out (without the
+	 * xCPU note schema 1 could not record). */
+	cr_expect(strstr(md, "main phase, `all (no phases in this bundle)`") != NULL, "%s", md);
+	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 | 3.80–4.20 | "
+			     "ck_ticket |  |\n") != NULL);
+	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 4 | pthread_mutex | 2.60 ") != NULL);
+	cr_expect(strstr(md, "|ck_mcs | 5.40 | 5.30–5.50 | 8 | 16 | 0 |\n") != NULL);
+	free(md);
+}
+
+Test(report, optional_files_get_their_section, .timeout = 30)
+{
+	char dir[256];
+	copy_fixture(dir, sizeof dir);
+	write_text(dir, "c2c.csv", "cpu_a,cpu_b,round_trip_ns\n0,1,70.5\n");
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *md = read_text(dir, "report.md");
+	cr_expect(strstr(md, "## Core-to-core round trips\n\n|cpu_a | cpu_b | round_trip_ns |\n"
+			     "|---|---|---|\n|0 | 1 | 70.5 |\n") != NULL,
+		  "%s", md);
+	cr_expect_eq(count(md, "## Claims"), 0);
+	free(md);
+}
+
+Test(report, corrupt_optional_file_writes_nothing, .timeout = 30)
+{
+	char dir[256], expected[512];
+	copy_fixture(dir, sizeof dir);
+	write_text(dir, "claims.csv", "claim,holds\nfifo\n");
+	run_locklab(&run, "report", dir, NULL);
+	cr_expect_eq(run.status, 2);
+	snprintf(expected, sizeof expected,
+		 "locklab: report: %s/claims.csv: row 2: 1 fields, the header has 2\n", dir);
+	cr_expect_str_eq(run.err, expected);
+	expect_untouched(dir, "claims.csv");
 }
