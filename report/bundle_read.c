@@ -326,8 +326,18 @@ static int read_runs(struct bundle_contents *contents, char *error, size_t error
 	size_t hint = 0;
 
 	snprintf(path, sizeof path, "%s/" BUNDLE_RUNS, dir);
-	if (csv_read(path, table, why, sizeof why) != 0)
+	if (csv_read(path, table, why, sizeof why) != 0) {
+		char partial[1100];
+
+		/* harness/bundle.c's name for the rows of a run still going or cut short. */
+		snprintf(partial, sizeof partial, "%s/.runs.partial.csv", dir);
+		if (access(path, F_OK) != 0 && access(partial, F_OK) == 0)
+			return bundle_fail(error, error_size, dir, BUNDLE_RUNS,
+					   "missing: the run is unfinished (finish it with 'locklab "
+					   "run --resume %s')",
+					   dir);
 		return bundle_fail(error, error_size, dir, BUNDLE_RUNS, "%s", why);
+	}
 	if (runs_columns_find(table, &columns, name, sizeof name) != 0)
 		return bundle_fail(error, error_size, dir, BUNDLE_RUNS, "row 1: no column '%s'", name);
 	contents->runs = calloc(table->rows ? table->rows : 1, sizeof *contents->runs);

@@ -2,6 +2,7 @@
  * tests/fixtures/bundle_known read back figure by figure, a schema 1 shape, and
  * the one-line errors for each way a bundle can be broken. */
 #include <criterion/criterion.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,23 @@ static void write_text(const char *dir, const char *name, const char *text)
 	fclose(file);
 }
 
+/* The folder this test made (each test runs in its own process), removed after it. */
+static char made_dir[256];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_made_dir(void)
+{
+	if (made_dir[0] != '\0')
+		nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* A copy of the fixture bundle in a fresh directory, to break on purpose. */
 static void copy_fixture(char *dir, size_t size)
 {
@@ -48,6 +66,7 @@ static void copy_fixture(char *dir, size_t size)
 	char base[] = "/tmp/locklab-bundle-XXXXXX";
 	cr_assert_not_null(mkdtemp(base));
 	snprintf(dir, size, "%s", base);
+	snprintf(made_dir, sizeof made_dir, "%s", base);
 	char hist[600];
 	snprintf(hist, sizeof hist, "%s/hist", dir);
 	cr_assert_eq(mkdir(hist, 0777), 0);
@@ -190,6 +209,8 @@ Test(csv, malformed_rows_name_their_row)
 		cr_expect_null(table.fields);
 	}
 }
+
+TestSuite(bundle_read, .fini = remove_made_dir);
 
 Test(bundle_read, known_bundle_exact_figures)
 {
@@ -390,6 +411,20 @@ Test(bundle_read, missing_files)
 	snprintf(path, sizeof path, "%s/meta.json", dir);
 	cr_assert_eq(unlink(path), 0);
 	expect_error(dir, "meta.json: cannot open: No such file or directory");
+}
+
+Test(bundle_read, unfinished_run)
+{
+	char dir[256], path[600], expected[1200];
+	copy_fixture(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/runs.csv", dir);
+	char partial[600];
+	snprintf(partial, sizeof partial, "%s/.runs.partial.csv", dir);
+	cr_assert_eq(rename(path, partial), 0);
+	snprintf(expected, sizeof expected,
+		 "runs.csv: missing: the run is unfinished (finish it with 'locklab run --resume %s')",
+		 dir);
+	expect_error(dir, expected);
 }
 
 Test(bundle_read, schema_versions_refused)

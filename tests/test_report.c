@@ -2,6 +2,7 @@
  * from a small real run, and that a corrupt bundle or a missing gnuplot writes
  * nothing. */
 #include <criterion/criterion.h>
+#include <ftw.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -43,12 +44,30 @@ static void write_text(const char *dir, const char *name, const char *text)
 	fclose(file);
 }
 
+/* The folder this test made (each test runs in its own process), removed after it. */
+static char made_dir[256];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_made_dir(void)
+{
+	if (made_dir[0] != '\0')
+		nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void copy_fixture(char *dir, size_t size)
 {
 	static const char *const names[] = { "meta.json", "runs.csv", "summary.csv", HIST_FILE };
 	char base[] = "/tmp/locklab-report-XXXXXX", hist[600];
 	cr_assert_not_null(mkdtemp(base));
 	snprintf(dir, size, "%s", base);
+	snprintf(made_dir, sizeof made_dir, "%s", base);
 	snprintf(hist, sizeof hist, "%s/hist", dir);
 	cr_assert_eq(mkdir(hist, 0777), 0);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -118,6 +137,8 @@ static size_t count(const char *text, const char *what)
 		n++;
 	return n;
 }
+
+TestSuite(report, .fini = remove_made_dir);
 
 Test(report, number_format)
 {
@@ -260,6 +281,7 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 {
 	char base[] = "/tmp/locklab-report-run-XXXXXX", dir[300];
 	cr_assert_not_null(mkdtemp(base));
+	snprintf(made_dir, sizeof made_dir, "%s", base);
 	snprintf(dir, sizeof dir, "%s/bundle", base);
 	run_locklab(&run, "run", "--lock", "ck_mcs,ck_ticket,pthread_mutex", "--workload",
 		    "uncontended,contended,handoff", "--threads", "1,2,4", "--duration", "0.02",
