@@ -15,6 +15,8 @@ static const struct cli_command commands[] = {
 	{ "run", "measure a matrix of locks x workloads x threads into a result bundle",
 	  cmd_run },
 	{ "selfcheck", "harness cost against a hand-inlined loop; timer overhead", cmd_selfcheck },
+	{ "topo", "the machine's topology, its XML, and the PUs an affinity policy picks",
+	  cmd_topo },
 	{ "torture", "stress every lock for mutual exclusion, trylock and rw semantics",
 	  cmd_torture },
 	{ "vm", "run a RISC-V ELF guest on vmcore", cmd_vm },

@@ -41,6 +41,7 @@ int cmd_list(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_selfcheck(int argc, char **argv);
+int cmd_topo(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 
 #endif
