@@ -1,6 +1,5 @@
 #include "report/report.h"
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -226,7 +225,7 @@ int report_command(int argc, char **argv)
 		bundle_free(&bundle);
 		return report_error(REPORT_EXIT_ENVIRONMENT,
 				    "gnuplot: not found: install it with 'apt-get install -y "
-				    "gnuplot-nox' (or 'make deps')");
+				    "gnuplot-nox' (or 'make deps-bench')");
 	}
 	if (!find_scripts(scripts, sizeof scripts)) {
 		bundle_free(&bundle);

@@ -31,8 +31,8 @@ struct report_config {
 	unsigned threads[REPORT_MAX_THREAD_COUNTS]; /* ascending */
 	unsigned threads_per_cpu[REPORT_MAX_THREAD_COUNTS]; /* 0: an absolute count */
 	size_t thread_count;
-	char label[96]; /* "contended cs=50ns ncs=200ns": no spaces inside a parameter */
-	char slug[96];  /* "contended_cs50_ncs200": for file names */
+	char label[160]; /* "contended cs=50ns ncs=200ns": no spaces inside a parameter */
+	char slug[128]; /* "contended_cs50_ncs200": for file names */
 };
 
 struct report_phase {

@@ -27,7 +27,7 @@ struct plot_env {
 };
 
 struct plot_made {
-	char name[160];    /* "throughput_contended_cs50_ncs200.svg" */
+	char name[192]; /* "throughput_contended_cs50_ncs200.svg" */
 	char caption[512];
 };
 
