@@ -131,8 +131,7 @@ static void section_run(struct report_context *ctx)
 		 "most usable reps (%s); phases are never mixed in one figure.",
 		 report_phase_label(model), phases);
 	if (model->left_out_cells)
-		doc_text(ctx->doc, "%zu cells were measured only outside the main phase and are "
-				   "left out.",
+		doc_text(ctx->doc, "Left out, measured only outside the main phase: %zu cells.",
 			 model->left_out_cells);
 }
 

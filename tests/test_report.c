@@ -77,6 +77,31 @@ static void copy_fixture(char *dir, size_t size)
 	}
 }
 
+/* Every line that starts with prefix gets from replaced by to (once per line). */
+static void replace_in_lines(const char *dir, const char *name, const char *prefix,
+			     const char *from, const char *to)
+{
+	char *text = read_text(dir, name);
+	char *out = calloc(strlen(text) * 2 + 1, 1);
+	size_t changed = 0;
+	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		char *at = strncmp(line, prefix, strlen(prefix)) == 0 ? strstr(line, from) : NULL;
+		if (at != NULL) {
+			strncat(out, line, (size_t)(at - line));
+			strcat(out, to);
+			strcat(out, at + strlen(from));
+			changed++;
+		} else {
+			strcat(out, line);
+		}
+		strcat(out, "\n");
+	}
+	cr_assert_gt(changed, 0, "no line of %s starts with %s", name, prefix);
+	write_text(dir, name, out);
+	free(out);
+	free(text);
+}
+
 static void replace_in_file(const char *dir, const char *name, const char *from, const char *to)
 {
 	char *text = read_text(dir, name);
@@ -351,4 +376,23 @@ Test(report, corrupt_optional_file_writes_nothing, .timeout = 30)
 		 "locklab: report: %s/claims.csv: row 2: 1 fields, the header has 2\n", dir);
 	cr_expect_str_eq(run.err, expected);
 	expect_untouched(dir, "claims.csv");
+}
+
+Test(report, only_the_main_phase, .timeout = 30)
+{
+	char dir[256];
+	copy_fixture(dir, sizeof dir);
+	/* ck_ticket at 2 threads measured only in another phase: it cannot tie with
+	 * ck_mcs there, whose figures are from the main phase. */
+	replace_in_lines(dir, "summary.csv", "contended.ck_ticket.t2.", ",one,", ",slow,");
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *md = read_text(dir, "report.md");
+	cr_expect(strstr(md, "main phase, `one`, the phase with the most usable reps (one: 33 reps, "
+			     "slow: 3 reps)") != NULL,
+		  "%s", md);
+	cr_expect(strstr(md, "Left out, measured only outside the main phase: 1 cells.") != NULL);
+	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 | 3.80–4.20 | "
+			     "none |  |\n") != NULL);
+	free(md);
 }
