@@ -40,6 +40,21 @@ void report_number(double value, char *out, size_t size)
 	snprintf(out, size, "%.*f", decimals, value);
 }
 
+/* A rate with an SI prefix and three digits: "4.00 M", "2.39 k", "12.0". */
+static void rate_text(double value, char *out, size_t size)
+{
+	static const char *const prefixes[] = { "", " k", " M", " G", " T" };
+	size_t p = 0;
+
+	while (isfinite(value) && fabs(value) >= 999.5 && p + 1 < sizeof prefixes / sizeof prefixes[0]) {
+		value /= 1000;
+		p++;
+	}
+	report_number(value, out, size);
+	if (isfinite(value))
+		snprintf(out + strlen(out), size - strlen(out), "%s", prefixes[p]);
+}
+
 /* Bytes and counts: whole numbers as they are. */
 static void whole_number(double value, char *out, size_t size)
 {
@@ -162,7 +177,7 @@ static void section_best(struct report_context *ctx)
 {
 	const struct report_model *model = ctx->model;
 	static const char *const headers[] = { "workload", "configuration", "threads", "best lock",
-					       "median (M ops/s)", "CI (M ops/s)",
+					       "median (ops/s)", "CI (ops/s)",
 					       "ties (CI overlaps)", "collapse / starvation" };
 
 	doc_heading(ctx->doc, 2, "Best lock for each workload and thread count");
@@ -219,8 +234,16 @@ static void section_best(struct report_context *ctx)
 				}
 			}
 			threads_text(c, t, threads, sizeof threads);
-			report_number(best->median / 1e6, median, sizeof median);
-			interval(best, 1e6, ci, sizeof ci);
+			rate_text(best->median, median, sizeof median);
+			if (isfinite(best->ci_low) && isfinite(best->ci_high)) {
+				char low[32], high[32];
+
+				rate_text(best->ci_low, low, sizeof low);
+				rate_text(best->ci_high, high, sizeof high);
+				snprintf(ci, sizeof ci, "%s–%s", low, high);
+			} else {
+				snprintf(ci, sizeof ci, "n/a");
+			}
 			snprintf(configuration, sizeof configuration, "%s",
 				 c->label + strlen(c->workload) + 1);
 			const char *cells[] = { c->workload, configuration, threads, model->locks[best_lock],
