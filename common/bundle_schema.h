@@ -10,6 +10,7 @@
  *   BUNDLE_RUNS_V2_TAIL
  * summary.csv, one row per (cell, metric, phase): BUNDLE_SUMMARY_COLUMNS.
  * hist/<cell_id>.<lat|hold|handoff>.csv: bucket_low_ns,bucket_high_ns,count.
+ * c2c.csv, atomics.csv (locklab c2c): BUNDLE_C2C_COLUMNS, BUNDLE_ATOMICS_COLUMNS.
  */
 #ifndef LOCKLAB_BUNDLE_SCHEMA_H
 #define LOCKLAB_BUNDLE_SCHEMA_H
@@ -43,6 +44,16 @@
 
 #define BUNDLE_SUMMARY_COLUMNS \
 	"cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout"
+
+/* locklab c2c: one row per ordered PU pair and machine phase, and one per
+ * (operation, relation) of the atomic-cost table (skip: why a relation the
+ * machine lacks was not measured; empty when measured). */
+#define BUNDLE_C2C "c2c.csv"
+#define BUNDLE_C2C_COLUMNS                                                              \
+	"cpu_a,cpu_b,relation,phase,samples,round_trip_median_ns,round_trip_p99_ns," \
+	"round_trip_min_ns"
+#define BUNDLE_ATOMICS "atomics.csv"
+#define BUNDLE_ATOMICS_COLUMNS "op,relation,cpu_a,cpu_b,samples,median_ns,mean_ns,p99_ns,timer_overhead_ns,skip"
 
 /* The flags column's words, ';'-separated, in bit order (harness/metrics.h). */
 #define BUNDLE_FLAGS(X)                                                                  \
