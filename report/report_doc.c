@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LONG_CELL 48
+
 static const char page_style[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;"
 	"margin:0 auto;padding:0 12px 40px;line-height:1.45;color:#1d1d1d;background:#fff}"
@@ -12,8 +14,11 @@ static const char page_style[] =
 	"h3{font-size:1.05em}"
 	".scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.6em 0}"
 	"table{border-collapse:collapse;font-size:14px}"
-	"th,td{border:1px solid #d0d0d0;padding:3px 8px;text-align:left;white-space:nowrap}"
+	"th,td{border:1px solid #d0d0d0;padding:3px 8px;text-align:left;vertical-align:top;"
+	"white-space:nowrap}"
 	"th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"td.w{white-space:normal;min-width:18em;max-width:36em}"
+	"td.k{white-space:normal;min-width:7em}"
 	"figure{margin:1em 0}figure .plot{overflow-x:auto}"
 	"figure svg{width:100%;min-width:560px;height:auto;display:block}"
 	"figcaption{font-size:13px;color:#555}"
@@ -151,7 +156,12 @@ void doc_table_row(struct report_doc *doc, const char *const *cells)
 		fputs(i ? " " : "|", doc->md);
 		md_cell(doc->md, cells[i]);
 		fputs(" |", doc->md);
-		fputs(numeric(cells[i]) ? "<td class=\"n\">" : "<td>", doc->html);
+		/* A long list (ties, flagged locks) wraps instead of widening the table. */
+		fputs(numeric(cells[i])		       ? "<td class=\"n\">"
+		      : strlen(cells[i]) > LONG_CELL    ? "<td class=\"w\">"
+		      : doc->wrap_columns & (1u << i) ? "<td class=\"k\">"
+						       : "<td>",
+		      doc->html);
 		html_escaped(doc->html, cells[i]);
 		fputs("</td>", doc->html);
 	}
@@ -159,8 +169,15 @@ void doc_table_row(struct report_doc *doc, const char *const *cells)
 	fputs("</tr>\n", doc->html);
 }
 
+void doc_table_wrap(struct report_doc *doc, size_t column)
+{
+	if (column < 32)
+		doc->wrap_columns |= 1u << column;
+}
+
 void doc_table_end(struct report_doc *doc)
 {
+	doc->wrap_columns = 0;
 	fputs("\n", doc->md);
 	fputs("</table></div>\n", doc->html);
 	doc->columns = 0;

@@ -16,7 +16,8 @@
 struct report_doc {
 	FILE *md, *html;
 	size_t figures;
-	size_t columns; /* of the open table */
+	size_t columns;        /* of the open table */
+	unsigned wrap_columns; /* bit c: column c's cells may wrap (HTML) */
 };
 
 void doc_begin(struct report_doc *doc, const char *title);
@@ -24,6 +25,9 @@ void doc_end(struct report_doc *doc);
 void doc_heading(struct report_doc *doc, int level, const char *text);
 void doc_text(struct report_doc *doc, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void doc_table_begin(struct report_doc *doc, size_t columns, const char *const *headers);
+/* Lets column (< 32) of the open table wrap in the HTML, so that a narrow screen
+ * shows the columns after it; every column is kept on one line otherwise. */
+void doc_table_wrap(struct report_doc *doc, size_t column);
 void doc_table_row(struct report_doc *doc, const char *const *cells);
 void doc_table_end(struct report_doc *doc);
 

@@ -176,24 +176,24 @@ static void list_add(char *list, size_t size, const char *text)
 static void section_best(struct report_context *ctx)
 {
 	const struct report_model *model = ctx->model;
-	static const char *const headers[] = { "workload", "configuration", "threads", "best lock",
-					       "median (ops/s)", "CI (ops/s)",
-					       "ties (CI overlaps)", "collapse / starvation" };
+	static const char *const headers[] = { "workload", "threads", "best lock", "median (ops/s)",
+					       "CI (ops/s)", "ties (CI overlaps)",
+					       "collapse / starvation" };
 
 	doc_heading(ctx->doc, 2, "Best lock for each workload and thread count");
 	doc_text(ctx->doc,
 		 "The fastest lock by median throughput; every lock whose confidence interval "
 		 "overlaps the fastest one's is a tie (the data cannot order them). The last column "
 		 "names locks flagged in that cell.");
-	doc_table_begin(ctx->doc, 8, headers);
+	doc_table_begin(ctx->doc, 7, headers);
+	doc_table_wrap(ctx->doc, 0);
 	for (size_t k = 0; k < model->config_count; k++) {
 		const struct report_config *c = &model->configs[k];
 
 		for (size_t t = 0; t < c->thread_count; t++) {
 			const struct bundle_summary *best = NULL;
 			size_t best_lock = 0;
-			char ties[2048] = "", flagged[2048] = "", threads[48], median[32], ci[96],
-			     configuration[96];
+			char ties[2048] = "", flagged[2048] = "", threads[48], median[32], ci[96];
 
 			for (size_t l = 0; l < model->lock_count; l++) {
 				long cell = report_cell(model, k, l, c->threads[t]);
@@ -244,10 +244,8 @@ static void section_best(struct report_context *ctx)
 			} else {
 				snprintf(ci, sizeof ci, "n/a");
 			}
-			snprintf(configuration, sizeof configuration, "%s",
-				 c->label + strlen(c->workload) + 1);
-			const char *cells[] = { c->workload, configuration, threads, model->locks[best_lock],
-						median, ci, ties[0] ? ties : "none", flagged };
+			const char *cells[] = { c->label, threads, model->locks[best_lock], median, ci,
+						ties[0] ? ties : "none", flagged };
 			doc_table_row(ctx->doc, cells);
 		}
 	}

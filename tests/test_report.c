@@ -191,15 +191,15 @@ Test(report, known_bundle_tables, .timeout = 30)
 	/* Best lock: ck_mcs at 4.00 with ck_ticket's interval overlapping (a tie),
 	 * pthread_mutex's not; alone at 4 threads with both others flagged; all three
 	 * tie in handoff. */
-	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
 			     "ck_ticket |  |\n") != NULL,
 		  "%s", md);
-	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 4 (2x CPUs) | pthread_mutex | 2.60 M "
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 4 (2x CPUs) | pthread_mutex | 2.60 M "
 			     "| 2.50 M–2.70 M | none | ck_mcs (collapse), ck_ticket (starvation) |\n") !=
 		  NULL);
-	cr_expect(strstr(md, "|handoff | cs=0ns ncs=0ns | 2 | ck_mcs | 510 k | 500 k–520 k | "
+	cr_expect(strstr(md, "|handoff cs=0ns ncs=0ns | 2 | ck_mcs | 510 k | 500 k–520 k | "
 			     "ck_ticket, pthread_mutex |  |\n") != NULL);
-	cr_expect(strstr(md, "|uncontended | cs=0ns ncs=0ns | 1 | ck_mcs | 185 M | 182 M–189 M | none "
+	cr_expect(strstr(md, "|uncontended cs=0ns ncs=0ns | 1 | ck_mcs | 185 M | 182 M–189 M | none "
 			     "|  |\n") != NULL);
 	/* Uncontended ns/op and bytes per primitive. */
 	cr_expect(strstr(md, "|ck_mcs | 5.40 | 5.30–5.50 | 8 | 16 | 0 |\n") != NULL);
@@ -343,9 +343,9 @@ Test(report, schema_1_bundle, .timeout = 30)
 	/* No phases: every rep counts, and the same best rows come out (without the
 	 * xCPU note schema 1 could not record). */
 	cr_expect(strstr(md, "main phase, `all (no phases in this bundle)`") != NULL, "%s", md);
-	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
 			     "ck_ticket |  |\n") != NULL);
-	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 4 | pthread_mutex | 2.60 M ") != NULL);
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 4 | pthread_mutex | 2.60 M ") != NULL);
 	cr_expect(strstr(md, "|ck_mcs | 5.40 | 5.30–5.50 | 8 | 16 | 0 |\n") != NULL);
 	free(md);
 }
@@ -392,7 +392,7 @@ Test(report, only_the_main_phase, .timeout = 30)
 			     "slow: 3 reps)") != NULL,
 		  "%s", md);
 	cr_expect(strstr(md, "Left out, measured only outside the main phase: 1 cells.") != NULL);
-	cr_expect(strstr(md, "|contended | cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
 			     "none |  |\n") != NULL);
 	free(md);
 }
