@@ -210,13 +210,23 @@ static char *read_all(const char *path)
 /* Copies an SVG document's <svg> element into the page. Several gnuplot SVGs in
  * one page would share ids (gpPt0, gnuplot_canvas...) and a later figure's
  * references would resolve to the first one's definitions, so every id and
- * reference gets the figure's own prefix. */
-static void inline_svg(FILE *out, const char *svg, size_t figure)
+ * reference gets the figure's own prefix. gnuplot's title becomes the caption. */
+static void inline_svg(FILE *out, const char *svg, size_t figure, const char *caption)
 {
 	static const char *const id_marks[] = { "id='", "id=\"", "href='#", "href=\"#", "url(#" };
+	static const char gnuplot_title[] = "<title>Gnuplot</title>";
 
 	while (*svg) {
 		size_t matched = 0;
+
+		/* The title a browser shows on hover: the caption, not the program. */
+		if (strncmp(svg, gnuplot_title, strlen(gnuplot_title)) == 0) {
+			fputs("<title>", out);
+			html_escaped(out, caption);
+			fputs("</title>", out);
+			svg += strlen(gnuplot_title);
+			continue;
+		}
 
 		for (size_t m = 0; m < sizeof id_marks / sizeof id_marks[0] && !matched; m++)
 			if (strncmp(svg, id_marks[m], strlen(id_marks[m])) == 0)
@@ -248,7 +258,7 @@ int doc_figure(struct report_doc *doc, const char *svg_path, const char *relativ
 	doc->figures++;
 	fprintf(doc->md, "![%s](%s)\n\n", caption, relative);
 	fputs("<figure><div class=\"plot\">\n", doc->html);
-	inline_svg(doc->html, start, doc->figures);
+	inline_svg(doc->html, start, doc->figures, caption);
 	fputs("</div><figcaption>", doc->html);
 	html_escaped(doc->html, caption);
 	fputs("</figcaption></figure>\n", doc->html);

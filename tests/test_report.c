@@ -231,6 +231,11 @@ Test(report, known_bundle_tables, .timeout = 30)
 	cr_expect(strstr(html, "name=\"viewport\"") != NULL);
 	cr_expect(strstr(html, "overflow-x:auto") != NULL);
 	cr_expect(strstr(html, "<td class=\"n\">5.40</td>") != NULL);
+	/* Each figure's ids are its own: the second figure's point shapes are f2-. */
+	cr_expect(strstr(html, "id='f2-gpPt0'") != NULL);
+	cr_expect(strstr(html, "href='#f2-gpPt") != NULL);
+	cr_expect_eq(count(html, "id='gpPt0'"), 0);
+	cr_expect_eq(count(html, "<title>Gnuplot</title>"), 0);
 	free(md);
 	free(html);
 }
@@ -272,6 +277,11 @@ Test(report, missing_bundle_and_usage, .timeout = 30)
 	run_locklab(&run, "report", NULL);
 	cr_expect_eq(run.status, 2);
 	cr_expect_eq(count_lines(run.err), 1);
+	run_locklab(&run, "report", "--help", NULL);
+	cr_expect_eq(run.status, 0);
+	cr_expect(strncmp(run.out, "usage: locklab report BUNDLE\n", 29) == 0, "%s", run.out);
+	run_locklab(&run, "--help", NULL);
+	cr_expect(strstr(run.out, "  report ") != NULL, "%s", run.out);
 }
 
 Test(report, missing_gnuplot_is_an_environment_error, .timeout = 30)
