@@ -17,6 +17,8 @@
 #include "locks/ck_cas.h"
 #include "locks/ck_cas_eb.h"
 #include "locks/ck_clh.h"
+#include "locks/ck_cohort_fas.h"
+#include "locks/ck_cohort_ticket.h"
 #include "locks/ck_dec.h"
 #include "locks/ck_fas.h"
 #include "locks/ck_fas_eb.h"
@@ -28,6 +30,7 @@
 #include "locks/ck_tflock.h"
 #include "locks/ck_ticket.h"
 #include "locks/ck_ticket_pb.h"
+#include "locks/cna.h"
 #include "locks/fairq.h"
 #include "locks/futex_mutex.h"
 #include "locks/null.h"
@@ -65,6 +68,8 @@
 	X(ck_anderson, "ck", SPIN, SPIN, no, .fair = true)                                \
 	X(ck_dec, "ck", SPIN, SPIN, yes)                                                  \
 	X(ck_hclh, "ck", SPIN, SPIN, no, .numa_aware = true)                              \
+	X(ck_cohort_fas, "ck", SPIN, SPIN, yes, .numa_aware = true)                       \
+	X(ck_cohort_ticket, "ck", SPIN, SPIN, no, .numa_aware = true)                     \
 	X(ck_rwlock, "ck", RWLOCK, SPIN, yes)                                             \
 	X(ck_pflock, "ck", RWLOCK, SPIN, no, .fair = true)                                \
 	X(ck_tflock, "ck", RWLOCK, SPIN, no, .fair = true)                                \
@@ -74,7 +79,8 @@
 	X(ttas_backoff, "ours", SPIN, SPIN, yes)                                          \
 	X(futex_mutex, "ours", MUTEX, PARK, yes)                                          \
 	X(parking, "ours", MUTEX, SPIN_PARK, yes)                                         \
-	X(fairq, "ours", MUTEX, PARK, yes, .fair = true)
+	X(fairq, "ours", MUTEX, PARK, yes, .fair = true)                                  \
+	X(cna, "ours", SPIN, SPIN, yes, .numa_aware = true)
 
 #define LL_WRAP_no(n)                                                                     \
 	static int n##_init_op(void *l, const struct ll_params *p)                        \
