@@ -55,6 +55,10 @@
 #define BUNDLE_ATOMICS "atomics.csv"
 #define BUNDLE_ATOMICS_COLUMNS "op,relation,cpu_a,cpu_b,samples,median_ns,mean_ns,p99_ns,timer_overhead_ns,skip"
 
+/* locklab claims: one row per claim of the seed notes, ours beside it. */
+#define BUNDLE_CLAIMS "claims.csv"
+#define BUNDLE_CLAIMS_COLUMNS "claim,seed,ours,ci_low,ci_high,holds,note"
+
 /* The flags column's words, ';'-separated, in bit order (harness/metrics.h). */
 #define BUNDLE_FLAGS(X)                                                                  \
 	X(below_resolution) X(starvation) X(collapse) X(noisy) X(steal) X(skewed)        \

@@ -3,6 +3,8 @@
  */
 #include "common/stats.h"
 
+#include "common/random.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -164,6 +166,49 @@ static double stats_share_total(const double *shares, size_t n)
 		total += shares[i];
 	}
 	return total;
+}
+
+/* The median of n values drawn with replacement from values, into scratch. */
+static double stats_resample_median(const double *values, size_t n, uint64_t *state,
+				    double *scratch)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = values[random_next(state) % n];
+	return stats_median_in_place(scratch, n);
+}
+
+int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double confidence,
+		   unsigned resamples, uint64_t seed, double *ratio, double *low, double *high)
+{
+	double median_a, *scratch, *ratios;
+	uint64_t state = seed;
+
+	if (a == NULL || b == NULL || na == 0 || nb == 0 || resamples == 0 ||
+	    !(confidence > 0.0 && confidence < 1.0) || stats_has_nan(a, na) ||
+	    stats_has_nan(b, nb) || (median_a = stats_median(a, na)) == 0.0) {
+		errno = EINVAL;
+		return -1;
+	}
+	scratch = malloc((na > nb ? na : nb) * sizeof *scratch);
+	ratios = malloc(resamples * sizeof *ratios);
+	if (scratch == NULL || ratios == NULL) {
+		free(scratch);
+		free(ratios);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (unsigned r = 0; r < resamples; r++) {
+		double resampled_a = stats_resample_median(a, na, &state, scratch);
+		double resampled_b = stats_resample_median(b, nb, &state, scratch);
+		ratios[r] = resampled_a != 0.0 ? resampled_b / resampled_a : INFINITY;
+	}
+	qsort(ratios, resamples, sizeof *ratios, stats_compare_double);
+	*ratio = stats_median(b, nb) / median_a;
+	*low = ratios[(size_t)floor((1.0 - confidence) / 2.0 * (resamples - 1))];
+	*high = ratios[(size_t)ceil((1.0 + confidence) / 2.0 * (resamples - 1))];
+	free(scratch);
+	free(ratios);
+	return 0;
 }
 
 double stats_jain(const double *shares, size_t n)

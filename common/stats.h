@@ -57,6 +57,19 @@ int stats_median_ci(const double *values, size_t n, double confidence, double *l
 		    double *level);
 
 /*
+ * Ratio of medians, median(b) / median(a), with a percentile bootstrap interval:
+ * resamples times, each side is resampled with replacement and the ratio of the
+ * resample medians taken; [low, high] are the (1 - confidence) / 2 and
+ * (1 + confidence) / 2 quantiles of those ratios. The generator is seeded, so
+ * the interval reproduces. Meant for many independent samples per side (the
+ * claims' 200 batches): with a handful a bootstrap is coarse and its interval
+ * too narrow. Returns 0, or -1 with errno EINVAL (a side empty, a NaN, a zero
+ * median of a, confidence outside (0, 1), resamples 0) or ENOMEM.
+ */
+int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double confidence,
+		   unsigned resamples, uint64_t seed, double *ratio, double *low, double *high);
+
+/*
  * Jain's fairness index (sum x)^2 / (n * sum x^2) over non-negative shares
  * (per-thread acquisitions): 1 when all are equal, 1/n when one thread got
  * everything. All zero counts as equal shares: 1. NaN for n == 0 or a

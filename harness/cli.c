@@ -11,6 +11,7 @@
 
 static const struct cli_command commands[] = {
 	{ "c2c", "core-to-core cache-line round trips and atomic-operation costs", cmd_c2c },
+	{ "claims", "the seed notes' lock claims beside what this machine measures", cmd_claims },
 	{ "list", "print the lock registry (--csv for CSV)", cmd_list },
 	{ "report", "write report.md, report.html and plots from a result bundle", report_command },
 	{ "run", "measure a matrix of locks x workloads x threads into a result bundle",

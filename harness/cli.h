@@ -38,6 +38,7 @@ int cli_bad_option(const char *command, int argc, char **argv);
 int cli_main(int argc, char **argv);
 
 int cmd_c2c(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -76,6 +76,7 @@ struct kernel_thread {
 	struct kernel_handoff *handoff;
 	struct kernel_runs *runs;
 	uint64_t rng;                  /* seeded by the harness from --seed, the cell and rep */
+	uint64_t batch_ops;            /* batch kernel: lock + unlock pairs per call */
 	struct hist *acquire;          /* lock call to lock held, sampled */
 	struct hist *hold;             /* lock held to unlock returned (handoff: to the unlock call) */
 	struct hist *handoff_latency;  /* handoff kernel: unlock to the next owner's acquire */
