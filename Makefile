@@ -113,16 +113,19 @@ test-asan:
 		$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SANITIZE)" test
 
 # The profiles of `locklab run` (see `build/locklab run --help`); each ends with
-# the bundle's path and a ranking. bench and bench-quick then write the bundle's
-# report (report.html, report.md, plots/) and print its path; the bundle is named
-# as `run` names it by default, passed with --out so the report knows it.
+# the bundle's path and a ranking. bench then adds a short core-to-core matrix and
+# the seed's claims to the bundle; bench and bench-quick write the bundle's
+# report (report.html, report.md, plots/) and print its path. The bundle is named
+# as `run` names it by default, passed with --out so the later steps know it.
 BUNDLE_NAME = results/$$(date -u +%Y%m%dT%H%M%SZ)-$$(uname -n | tr '/ ' '__')
 bench-quick: $(LOCKLAB) | deps-bench
 	@bundle=$(BUNDLE_NAME); set -x; \
 	$(LOCKLAB) run --profile quick --out $$bundle && $(LOCKLAB) report $$bundle
 bench: $(LOCKLAB) | deps-bench
 	@bundle=$(BUNDLE_NAME); set -x; \
-	$(LOCKLAB) run --profile bench --max-time 570 --out $$bundle && $(LOCKLAB) report $$bundle
+	$(LOCKLAB) run --profile bench --max-time 570 --out $$bundle && \
+	$(LOCKLAB) c2c --samples 11 --bundle $$bundle && $(LOCKLAB) claims --into $$bundle && \
+	$(LOCKLAB) report $$bundle
 bench-full: $(LOCKLAB)
 	$(LOCKLAB) run --profile full
 selfcheck: $(LOCKLAB)
