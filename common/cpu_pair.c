@@ -47,6 +47,10 @@ struct cpu_pair_shared {
 	double *batch_ns;
 	int64_t skew_t2_minus_t1; /* of the tightest exchange, in ticks */
 	uint64_t skew_width;	  /* its t3 - t1, in ticks */
+	/* The same with the roles swapped (cpu_b asks, cpu_a stamps); written by
+	 * the responder thread only. */
+	int64_t reverse_t2_minus_t1;
+	uint64_t reverse_width;
 };
 
 struct cpu_pair_thread {
@@ -112,6 +116,61 @@ static int cpu_pair_round_trip(struct cpu_pair_shared *shared, uint64_t *value)
 	return cpu_pair_wait(shared, ++*value);
 }
 
+/* The asking side of the skew exchanges: keeps the tightest one's t2 - t1 and
+ * t3 - t1, in ticks of this thread's counter (t2 is the other's). */
+static int cpu_pair_ask(struct cpu_pair_shared *shared, uint64_t *value, int64_t *t2_minus_t1,
+			uint64_t *width)
+{
+	const struct timer_calibration *cal = shared->cal;
+	int error;
+
+	*width = UINT64_MAX;
+	for (unsigned i = 0; i < shared->exchanges; i++) {
+		/* Ordered reads: t1 completes before the request's store starts,
+		 * and t3 starts only after the load that saw the reply returned,
+		 * so the stamping side's t2 lies between them in real time. */
+		uint64_t t1 = timer_read_ordered(cal), t2, t3;
+
+		if ((error = cpu_pair_round_trip(shared, value)) != 0)
+			return error;
+		t3 = timer_read_ordered(cal);
+		/* Orders the load of the reply (in cpu_pair_wait) before the load
+		 * of the stamp: pairs with the stamping side's store fence, so the
+		 * stamp read is the one this reply published. */
+		ck_pr_fence_load();
+		t2 = ck_pr_load_64(&shared->line.stamp);
+		if (t3 - t1 < *width) {
+			*width = t3 - t1;
+			/* Signed: the other counter may be behind this one. The unsigned
+			 * difference wraps, and converts back to the negative value. */
+			*t2_minus_t1 = (int64_t)(t2 - t1);
+		}
+	}
+	return 0;
+}
+
+/* The stamping side: answers each request with its counter's t2. */
+static int cpu_pair_stamp(struct cpu_pair_shared *shared, uint64_t *value)
+{
+	int error;
+
+	for (unsigned i = 0; i < shared->exchanges; i++) {
+		uint64_t t2;
+
+		if ((error = cpu_pair_wait(shared, ++*value)) != 0)
+			return error;
+		/* Ordered: the read starts only after the load that saw the
+		 * request returned, and completes before the stamp is stored. */
+		t2 = timer_read_ordered(shared->cal);
+		ck_pr_store_64(&shared->line.stamp, t2);
+		/* Orders the stamp's store before the reply's: the asker that
+		 * sees the reply then reads this stamp (its load fence pairs). */
+		ck_pr_fence_store();
+		ck_pr_store_64(&shared->line.value, ++*value);
+	}
+	return 0;
+}
+
 static int cpu_pair_initiate(struct cpu_pair_shared *shared)
 {
 	const struct timer_calibration *cal = shared->cal;
@@ -132,29 +191,10 @@ static int cpu_pair_initiate(struct cpu_pair_shared *shared)
 					  cal->ns_per_tick / (double)shared->batch_size;
 	}
 
-	shared->skew_width = UINT64_MAX;
-	for (unsigned i = 0; i < shared->exchanges; i++) {
-		/* Ordered reads: t1 completes before the request's store starts,
-		 * and t3 starts only after the load that saw the reply returned,
-		 * so the responder's t2 lies between them in real time. */
-		uint64_t t1 = timer_read_ordered(cal), t2, t3;
-
-		if ((error = cpu_pair_round_trip(shared, &value)) != 0)
-			return error;
-		t3 = timer_read_ordered(cal);
-		/* Orders the load of the reply (in cpu_pair_wait) before the load
-		 * of the stamp: pairs with the responder's store fence, so the
-		 * stamp read is the one this reply published. */
-		ck_pr_fence_load();
-		t2 = ck_pr_load_64(&shared->line.stamp);
-		if (t3 - t1 < shared->skew_width) {
-			shared->skew_width = t3 - t1;
-			/* Signed: cpu_b's counter may be behind cpu_a's. The unsigned
-			 * difference wraps, and converts back to the negative value. */
-			shared->skew_t2_minus_t1 = (int64_t)(t2 - t1);
-		}
-	}
-	return 0;
+	if ((error = cpu_pair_ask(shared, &value, &shared->skew_t2_minus_t1,
+				  &shared->skew_width)) != 0)
+		return error;
+	return cpu_pair_stamp(shared, &value);
 }
 
 static int cpu_pair_respond(struct cpu_pair_shared *shared)
@@ -168,21 +208,10 @@ static int cpu_pair_respond(struct cpu_pair_shared *shared)
 			return error;
 		ck_pr_store_64(&shared->line.value, ++value);
 	}
-	for (unsigned i = 0; i < shared->exchanges; i++) {
-		uint64_t t2;
-
-		if ((error = cpu_pair_wait(shared, ++value)) != 0)
-			return error;
-		/* Ordered: the read starts only after the load that saw the
-		 * request returned, and completes before the stamp is stored. */
-		t2 = timer_read_ordered(shared->cal);
-		ck_pr_store_64(&shared->line.stamp, t2);
-		/* Orders the stamp's store before the reply's: the initiator that
-		 * sees the reply then reads this stamp (its load fence pairs). */
-		ck_pr_fence_store();
-		ck_pr_store_64(&shared->line.value, ++value);
-	}
-	return 0;
+	if ((error = cpu_pair_stamp(shared, &value)) != 0)
+		return error;
+	/* Then the roles swap, so the method's own asymmetry cancels out. */
+	return cpu_pair_ask(shared, &value, &shared->reverse_t2_minus_t1, &shared->reverse_width);
 }
 
 static int cpu_pair_run(struct cpu_pair_thread *self)
@@ -304,11 +333,27 @@ static void cpu_pair_summarise(struct cpu_pair_shared *shared, struct cpu_pair_s
 		out->skew_bound_ns = NAN;
 		return;
 	}
-	/* t2 - (t1 + t3) / 2 = (t2 - t1) - (t3 - t1) / 2, from differences only:
-	 * the raw counter values are too large for a double to hold exactly. */
-	out->skew_ns = ((double)shared->skew_t2_minus_t1 - (double)shared->skew_width / 2) *
-		       shared->cal->ns_per_tick;
-	out->skew_bound_ns = (double)shared->skew_width / 2 * shared->cal->ns_per_tick;
+	/* Each direction bounds the skew s = counter(b) - counter(a) by causality:
+	 * asked by a, s lies within (t2 - t1) - w/2 +- w/2 (w = t3 - t1), from
+	 * differences only (raw counters are too large for a double); asked by b,
+	 * -s lies within the same expression of b's exchange. s lies in both
+	 * intervals: the estimate is the middle of their intersection, and any
+	 * asymmetry of the method (one direction's transfer slower than the
+	 * other's) cancels, where one direction alone would keep it as a bias. */
+	double forward = (double)shared->skew_t2_minus_t1 - (double)shared->skew_width / 2;
+	double forward_half = (double)shared->skew_width / 2;
+	double reverse = -((double)shared->reverse_t2_minus_t1 - (double)shared->reverse_width / 2);
+	double reverse_half = (double)shared->reverse_width / 2;
+	double low = fmax(forward - forward_half, reverse - reverse_half);
+	double high = fmin(forward + forward_half, reverse + reverse_half);
+
+	if (low > high) {
+		/* Disjoint only by the counters' step: keep the tighter direction. */
+		low = forward_half <= reverse_half ? forward - forward_half : reverse - reverse_half;
+		high = forward_half <= reverse_half ? forward + forward_half : reverse + reverse_half;
+	}
+	out->skew_ns = (low + high) / 2 * shared->cal->ns_per_tick;
+	out->skew_bound_ns = (high - low) / 2 * shared->cal->ns_per_tick;
 }
 
 int cpu_pair_probe(int cpu_a, int cpu_b, unsigned round_trips, const struct timer_calibration *cal,
@@ -351,7 +396,7 @@ int cpu_pair_probe(int cpu_a, int cpu_b, unsigned round_trips, const struct time
 		return -1;
 	}
 	exchanges = CPU_PAIR_WARMUP + (uint64_t)shared->batches * shared->batch_size +
-		    shared->exchanges;
+		    2 * (uint64_t)shared->exchanges;
 	shared->deadline_ns = timer_clock_ns() + CPU_PAIR_DEADLINE_BASE_NS +
 			      exchanges * CPU_PAIR_DEADLINE_PER_EXCHANGE_NS;
 

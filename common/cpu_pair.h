@@ -22,24 +22,25 @@
  *   round trip, is timed because one round trip is not much longer than a
  *   timer read.
  *
- *   Skew: then CPU_PAIR_SKEW_EXCHANGES single exchanges. The initiator reads
- *   t1 (its counter) and writes a request; the responder reads t2 (its
- *   counter) when it sees the request and returns t2 with the reply; the
- *   initiator reads t3 when it sees the reply. The responder's read happened
- *   at some instant between t1 and t3 on the initiator's counter, so
- *   counter(cpu_b) - counter(cpu_a) = t2 - (t1 + t3) / 2 within (t3 - t1) / 2.
- *   The exchange with the smallest t3 - t1 (least disturbed by interrupts or
- *   vCPU preemption) gives the estimate and its bound. The bound is a hard
- *   one, by causality, not a statistical one, to within the counter's step
- *   (one tick on most machines; AMD's TSC advances in steps of about 10 ns).
- *   The estimate inside it assumes the two directions cost the same, which
- *   they need not: on this project's KVM host it usually reads about +20 ns
- *   in both directions of a pair, a bias of the method well inside the bound
- *   (70..100 ns), which is why the bound is reported with it.
+ *   Skew: then CPU_PAIR_SKEW_EXCHANGES single exchanges each way. The asker
+ *   reads t1 (its counter) and writes a request; the other reads t2 (its
+ *   counter) when it sees the request and returns t2 with the reply; the asker
+ *   reads t3 when it sees the reply. The stamp was read at some instant between
+ *   t1 and t3 on the asker's counter, so counter(other) - counter(asker) =
+ *   t2 - (t1 + t3) / 2 within (t3 - t1) / 2: a hard bound, by causality, not a
+ *   statistical one, to within the counter's step (one tick on most machines;
+ *   AMD's TSC advances in steps of about 10 ns). The exchange with the smallest
+ *   t3 - t1 (least disturbed by interrupts or vCPU preemption) gives each
+ *   direction's interval. cpu_a asks first, then cpu_b: the skew lies in both
+ *   intervals, and the estimate is the middle of their intersection, with half
+ *   its width as the bound. One direction alone assumes the request and the
+ *   reply cost the same, which they need not (on this project's KVM host it read
+ *   about +20 ns in both directions of a pair: a bias of the method); asking
+ *   both ways cancels it.
  *
  * The caller's own affinity is untouched; nothing here prints. A call with
  * round_trips = 2000 takes a few ms (two thread starts, 3000 round trips,
- * 200 exchanges), cheap enough to run before and after every rep.
+ * 400 exchanges), cheap enough to run before and after every rep.
  */
 #ifndef LOCKLAB_CPU_PAIR_H
 #define LOCKLAB_CPU_PAIR_H

@@ -71,7 +71,7 @@ Test(cpu_pair, two_thousand_round_trips_take_milliseconds, .timeout = 30)
 	cr_assert_eq(cpu_pair_probe(a, b, 2000, &cal, &sample), 0, "%s", strerror(errno));
 	elapsed = timer_clock_ns() - start;
 	cr_assert_lt(elapsed, 1000000000u, "2000 round trips took %.1f ms", elapsed / 1e6);
-	cr_log_info("2000 round trips and %u exchanges: %.2f ms (round trip %.1f ns)",
+	cr_log_info("2000 round trips and 2 x %u exchanges: %.2f ms (round trip %.1f ns)",
 		    CPU_PAIR_SKEW_EXCHANGES, elapsed / 1e6, sample.round_trip_ns);
 }
 
