@@ -75,7 +75,11 @@ static int cpu_pair_check(struct cpu_pair_shared *shared)
 }
 
 /*
- * Waits until the line holds `want`. No fence after the load: in the round
+ * Waits until the line holds `want` or a later value. Later: where the skew
+ * exchanges swap roles, the side that sent the last reply of one direction
+ * sends the first request of the other right after, and its partner may only
+ * ever see the second of the two stores (the values only grow, so a later one
+ * means the awaited one was written). No fence after the load: in the round
  * trips the value is the only datum exchanged, and a store that follows is
  * never made visible before the load it depends on has returned. The skew
  * exchange, which does pass a second datum, adds its own fences.
@@ -85,7 +89,7 @@ static int cpu_pair_wait(struct cpu_pair_shared *shared, uint64_t want)
 	unsigned spins = 0;
 	int error;
 
-	while (ck_pr_load_64(&shared->line.value) != want) {
+	while ((int64_t)(ck_pr_load_64(&shared->line.value) - want) < 0) {
 		ck_pr_stall();
 		if (++spins % CPU_PAIR_SPINS_PER_CHECK == 0 && (error = cpu_pair_check(shared)) != 0)
 			return error;

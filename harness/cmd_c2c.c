@@ -4,11 +4,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/bundle_schema.h"
 #include "harness/atomics.h"
-#include "harness/bundle.h"
+#include "harness/bundle_target.h"
 #include "harness/c2c.h"
 #include "harness/cli.h"
 #include "harness/fingerprint.h"
@@ -160,41 +159,6 @@ static void atomics_print(const struct atomics_row *rows, size_t count, double o
 			       rows[i].skip);
 }
 
-/* A new bundle, or an existing one that has neither file yet. */
-static int c2c_bundle(struct bundle *bundle, const char *out_dir, const char *into)
-{
-	struct stat st;
-
-	memset(bundle, 0, sizeof *bundle);
-	if (into == NULL) {
-		if (bundle_create(bundle, out_dir) == 0)
-			return 0;
-		if (errno == EEXIST) {
-			cli_error("--out", out_dir, "exists: a bundle is never overwritten");
-			return EXIT_USAGE;
-		}
-		cli_error("--out", out_dir ? out_dir : "results/", "%s", strerror(errno));
-		return EXIT_ENVIRONMENT;
-	}
-	if (stat(into, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		cli_error("--bundle", into, "not a bundle directory");
-		return EXIT_USAGE;
-	}
-	snprintf(bundle->dir, sizeof bundle->dir, "%s", into);
-	const char *names[] = { BUNDLE_C2C, BUNDLE_ATOMICS };
-	for (int i = 0; i < 2; i++) {
-		char path[1200];
-		snprintf(path, sizeof path, "%s/%s", into, names[i]);
-		if (stat(path, &st) == 0) {
-			cli_error("--bundle", into, "already has %s: a bundle's files are never "
-						    "replaced",
-				  names[i]);
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
 int cmd_c2c(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -254,10 +218,6 @@ int cmd_c2c(int argc, char **argv)
 		cli_error("c2c", argv[optind], "unexpected argument (see 'locklab c2c --help')");
 		return EXIT_USAGE;
 	}
-	if (out_dir != NULL && into != NULL) {
-		cli_error("--bundle", into, "give --out or --bundle, not both");
-		return EXIT_USAGE;
-	}
 
 	struct timer_calibration cal;
 	hwloc_topology_t topology;
@@ -269,7 +229,8 @@ int cmd_c2c(int argc, char **argv)
 		return EXIT_ENVIRONMENT;
 	}
 	struct bundle bundle;
-	if ((rc = c2c_bundle(&bundle, out_dir, into)) != 0) {
+	static const char *const files[] = { BUNDLE_C2C, BUNDLE_ATOMICS };
+	if ((rc = bundle_target(&bundle, out_dir, "--bundle", into, files, 2)) != 0) {
 		hwloc_topology_destroy(topology);
 		return rc;
 	}

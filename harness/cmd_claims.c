@@ -4,11 +4,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/bundle_schema.h"
 #include "common/stats.h"
-#include "harness/bundle.h"
+#include "harness/bundle_target.h"
 #include "harness/claims.h"
 #include "harness/cli.h"
 #include "harness/fingerprint.h"
@@ -172,31 +171,15 @@ int cmd_claims(int argc, char **argv)
 			return cli_bad_option("claims", argc, argv);
 		}
 	}
-	if (optind < argc || (out_dir && into)) {
-		cli_error("claims", optind < argc ? argv[optind] : into,
-			  "unexpected argument (see 'locklab claims --help')");
+	if (optind < argc) {
+		cli_error("claims", argv[optind], "unexpected argument (see 'locklab claims --help')");
 		return EXIT_USAGE;
 	}
-	struct bundle bundle = { 0 };
-	struct stat st;
-	char existing[1200];
-	if (into != NULL) {
-		snprintf(existing, sizeof existing, "%s/" BUNDLE_CLAIMS, into);
-		if (stat(into, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			cli_error("--into", into, "not a bundle directory");
-			return EXIT_USAGE;
-		}
-		if (stat(existing, &st) == 0) {
-			cli_error("--into", into, "already has " BUNDLE_CLAIMS
-						  ": a bundle's files are never replaced");
-			return EXIT_USAGE;
-		}
-		snprintf(bundle.dir, sizeof bundle.dir, "%s", into);
-	} else if (bundle_create(&bundle, out_dir) != 0) {
-		cli_error("--out", out_dir ? out_dir : "results/", "%s",
-			  errno == EEXIST ? "exists: a bundle is never overwritten" : strerror(errno));
-		return errno == EEXIST ? EXIT_USAGE : EXIT_ENVIRONMENT;
-	}
+	struct bundle bundle;
+	static const char *const files[] = { BUNDLE_CLAIMS };
+	int rc = bundle_target(&bundle, out_dir, "--into", into, files, 1);
+	if (rc != 0)
+		return rc;
 
 	static struct claims_lock locks[CLAIMS_LOCKS];
 	unsigned cpus[64];
@@ -226,7 +209,7 @@ int cmd_claims(int argc, char **argv)
 		json_t *meta = json_pack("{s:i,s:s,s:o,s:o}", "schema_version", BUNDLE_SCHEMA_VERSION,
 					 "kind", "claims", "fingerprint", fingerprint_collect(), "build",
 					 fingerprint_build());
-		int rc = meta ? bundle_write_json(&bundle, BUNDLE_META, meta) : -1;
+		rc = meta ? bundle_write_json(&bundle, BUNDLE_META, meta) : -1;
 		json_decref(meta);
 		if (rc != 0) {
 			cli_error("claims", bundle.dir, "cannot write meta.json");

@@ -168,3 +168,22 @@ Test(cpu_pair, rejects_bad_inputs, .timeout = 10)
 	cr_assert_eq(sample.skew_ns, -1);
 	cr_assert_eq(sample.skew_bound_ns, -1);
 }
+
+/* Where the skew exchanges swap roles, one side writes the last reply of one
+ * direction and the first request of the other back to back; a partner that
+ * waited for exactly the first value could miss it and spin to the deadline
+ * (seen: 2 probes in 40 timing out). Many short probes: none may fail. */
+Test(cpu_pair, probes_never_miss_the_turn_where_roles_swap, .timeout = 60)
+{
+	struct timer_calibration cal;
+	struct cpu_pair_sample sample;
+	int a, b;
+
+	cpu_pair_test_two_cpus(&a, &b);
+	cpu_pair_test_counter(&cal);
+	for (int i = 0; i < 100; i++) {
+		int from = i % 2 ? b : a, to = i % 2 ? a : b;
+		cr_assert_eq(cpu_pair_probe(from, to, 100, &cal, &sample), 0, "probe %d, %d -> %d: %s",
+			     i, from, to, strerror(errno));
+	}
+}
