@@ -217,6 +217,19 @@ struct semantics {
 	struct torture_result *result;
 };
 
+/* A thread torture cannot start means the check it serves cannot run: stop the
+ * child loudly (its parent reports the abort as a failed lock), rather than
+ * wait at a barrier that will never fill or report a probe that never ran. */
+static void torture_spawn(pthread_t *thread, void *(*body)(void *), void *arg)
+{
+	int error = pthread_create(thread, NULL, body, arg);
+
+	if (error != 0) {
+		fprintf(stderr, "locklab: torture: pthread_create: %s\n", strerror(error));
+		abort();
+	}
+}
+
 static void semantic_failure(struct semantics *sem, const char *what)
 {
 	if (sem->result->semantic_failures++ == 0)
@@ -234,7 +247,7 @@ static bool probe_while_held(struct semantics *sem, enum probe_action action, un
 	bool entered;
 
 	*p = (struct probe){ .shared = sem->shared, .ctx = sem->prober_ctx, .action = action };
-	pthread_create(&thread, NULL, probe_thread, p);
+	torture_spawn(&thread, probe_thread, p);
 	if (action == PROBE_TRYLOCK) {
 		pthread_join(thread, NULL);
 		release(sem->shared->lock, sem->holder_ctx);
@@ -283,7 +296,7 @@ static void check_semantics(struct semantics *sem)
 					.action = PROBE_READ_LOCK };
 		pthread_t thread;
 
-		pthread_create(&thread, NULL, probe_thread, &reader);
+		torture_spawn(&thread, probe_thread, &reader);
 		if (!probe_entered_within(&reader, 2000))
 			semantic_failure(sem, "a second reader was kept out by a reader");
 		ops->read_unlock(lock, sem->prober_ctx);
@@ -296,7 +309,7 @@ static void check_semantics(struct semantics *sem)
 		pthread_t thread;
 
 		ops->read_lock(lock, sem->prober_ctx);
-		pthread_create(&thread, NULL, probe_thread, &writer);
+		torture_spawn(&thread, probe_thread, &writer);
 		pthread_join(thread, NULL);
 		ops->read_unlock(lock, sem->prober_ctx);
 		if (writer.try_result)
@@ -378,9 +391,13 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 				 .prober_ctx = threads[1].ctx, .result = result };
 	check_semantics(&sem);
 
-	pthread_barrier_init(&s->start, NULL, config->threads + 1);
+	int error = pthread_barrier_init(&s->start, NULL, config->threads + 1);
+	if (error != 0) {
+		fprintf(stderr, "locklab: torture: pthread_barrier_init: %s\n", strerror(error));
+		abort();
+	}
 	for (unsigned i = 0; i < config->threads; i++)
-		pthread_create(&threads[i].thread, NULL, stress_thread, &threads[i]);
+		torture_spawn(&threads[i].thread, stress_thread, &threads[i]);
 	pthread_barrier_wait(&s->start);
 	watch_stress(s, config, result);
 	ck_pr_store_uint(&s->stop, 1);

@@ -2,6 +2,8 @@
 #include <criterion/parameterized.h>
 #include <ck_pr.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "harness/torture.h"
@@ -253,4 +255,30 @@ Test(torture, watchdog_reports_a_lock_that_never_returns, .timeout = 30)
 	cr_assert_eq(torture_isolated(&hang, &config, &r), 0);
 	cr_expect(r.timed_out);
 	cr_expect(torture_failed(&r));
+}
+
+/* A thread torture cannot start fails the lock loudly, never a silent pass or a
+ * hang at the start barrier: an address-space limit leaves no room for 200
+ * thread stacks. */
+Test(torture, a_thread_that_cannot_start_fails_loudly, .timeout = 60)
+{
+	char command[512], text[4096] = "";
+	const char *locklab = getenv("LOCKLAB") ? getenv("LOCKLAB") : "build/locklab";
+
+	if (getenv("ASAN_OPTIONS") != NULL || getenv("TSAN_OPTIONS") != NULL)
+		cr_skip_test("a sanitizer reserves terabytes of address space: no limit applies");
+	snprintf(command, sizeof command,
+		 "sh -c 'ulimit -v 400000; exec %s torture --lock ck_fas --threads 200 "
+		 "--seconds 0.1' > /tmp/locklab-torture-limit.txt 2>&1; echo \"exit $?\" >> "
+		 "/tmp/locklab-torture-limit.txt",
+		 locklab);
+	cr_assert_eq(system(command), 0);
+	FILE *in = fopen("/tmp/locklab-torture-limit.txt", "r");
+	cr_assert_not_null(in);
+	size_t n = fread(text, 1, sizeof text - 1, in);
+	text[n] = '\0';
+	fclose(in);
+	unlink("/tmp/locklab-torture-limit.txt");
+	cr_expect_not_null(strstr(text, "pthread_create"), "the cause is named:\n%s", text);
+	cr_expect_not_null(strstr(text, "exit 1"), "a failed lock is exit 1:\n%s", text);
 }
