@@ -254,8 +254,13 @@ Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .tim
 		free(run_lengths(fifo[i], 100, &mean, &p99));
 		cr_log_info("%s: run length mean %.3f, p99 %llu", fifo[i], mean,
 			    (unsigned long long)p99);
-		cr_expect(fabs(mean - 1.0) <= 0.05, "%s: run length %.3f, not 1.0 +- 0.05", fifo[i],
-			  mean);
+		/* The p99, not the mean: when the host deschedules the waiting vCPU,
+		 * the other thread takes the lock again and again until it returns, one
+		 * run of thousands that moves the mean (seen: 1.34, 2.19) while every
+		 * other run is 1. A lock that lets its releaser barge ahead of a waiter
+		 * makes such runs all the time, and its p99 shows it. */
+		cr_expect_eq(p99, 1, "%s: run length p99 %llu (mean %.3f), not 1", fifo[i],
+			     (unsigned long long)p99, mean);
 	}
 	/* The weak control: a test-and-set lock lets the releasing thread take it
 	 * again while the other is still reading the lock word. */
@@ -264,8 +269,8 @@ Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .tim
 		free(run_lengths(barging[i], 0, &mean, &p99));
 		cr_log_info("%s: run length mean %.3f, p99 %llu", barging[i], mean,
 			    (unsigned long long)p99);
-		cr_expect_gt(mean, 2.0, "%s handed over every time: the run length cannot tell",
-			     barging[i]);
+		cr_expect(p99 > 1 || isinf(mean), "%s handed over every time (p99 %llu, mean %.3f): "
+			  "the run length cannot tell", barging[i], (unsigned long long)p99, mean);
 	}
 }
 
