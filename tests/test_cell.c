@@ -85,20 +85,24 @@ static double ops_per_second(kernel_fn kernel, double *drain_s)
 
 Test(cell, the_drain_after_the_stop_is_not_in_the_window, .init = setup, .timeout = 60)
 {
-	double drain_fast, drain_slow, best_ratio = 0;
+	double drain_fast, drain_slow, best_ratio = 0, shortest_fast_drain = INFINITY;
 
-	/* Three pairs, keep the pair closest to 1: a preempted vCPU can slow one
-	 * window, but cannot make every pair look biased by the drain. */
+	/* Three pairs, keep the pair closest to 1 and the shortest drain of the
+	 * kernel that stops at once: a preempted vCPU can slow one window or one
+	 * join (seen: one drain over 0.1 s in 20 runs), but cannot make every pair
+	 * look biased by the drain. */
 	for (int pair = 0; pair < 3; pair++) {
 		double fast = ops_per_second(stops_at_once, &drain_fast);
 		double slow = ops_per_second(drains_a_second, &drain_slow);
 		double ratio = slow / fast;
 
 		cr_expect(drain_slow >= 1.0, "the drain is timed on its own: %g s", drain_slow);
-		cr_expect(drain_fast < 0.1, "%g s", drain_fast);
+		shortest_fast_drain = fmin(shortest_fast_drain, drain_fast);
 		if (fabs(ratio - 1) < fabs(best_ratio - 1))
 			best_ratio = ratio;
 	}
+	cr_expect(shortest_fast_drain < 0.1, "a kernel that stops at once drained %g s",
+		  shortest_fast_drain);
 	/* Counted to the join, the draining kernel would show 0.2 / 1.2 of the rate. */
 	cr_expect(best_ratio > 0.9 && best_ratio < 1.1,
 		  "a kernel draining for 1 s shows %.3f of the throughput of one that stops",
@@ -269,7 +273,8 @@ Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .tim
 		free(run_lengths(barging[i], 0, &mean, &p99));
 		cr_log_info("%s: run length mean %.3f, p99 %llu", barging[i], mean,
 			    (unsigned long long)p99);
-		cr_expect(p99 > 1 || isinf(mean), "%s handed over every time (p99 %llu, mean %.3f): "
+		/* Either measure: the control shows runs longer than one. */
+		cr_expect(p99 > 1 || mean > 2.0, "%s handed over every time (p99 %llu, mean %.3f): "
 			  "the run length cannot tell", barging[i], (unsigned long long)p99, mean);
 	}
 }
