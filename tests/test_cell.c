@@ -103,8 +103,10 @@ Test(cell, the_drain_after_the_stop_is_not_in_the_window, .init = setup, .timeou
 	}
 	cr_expect(shortest_fast_drain < 0.1, "a kernel that stops at once drained %g s",
 		  shortest_fast_drain);
-	/* Counted to the join, the draining kernel would show 0.2 / 1.2 of the rate. */
-	cr_expect(best_ratio > 0.9 && best_ratio < 1.1,
+	/* Counted to the join, the draining kernel would show 0.2 / 1.2 of the rate:
+	 * a quarter either way still tells that apart, where a tenth failed when the
+	 * host's CPU speed moved 16 % between windows in all three pairs. */
+	cr_expect(best_ratio > 0.75 && best_ratio < 1.25,
 		  "a kernel draining for 1 s shows %.3f of the throughput of one that stops",
 		  best_ratio);
 }
@@ -189,10 +191,12 @@ static double ns_per_op(const char *workload, unsigned threads, unsigned lines)
  * this CPU's cache. A buffer that did not move with the lock (thread-local)
  * would cost the same in both (about 1 ns here) and fail.
  *
- * The bar is 3/8 of the probe's round trip, not half: the probe's round trip is
- * two transfers, so one line moved costs half a round trip at best, which is
- * where this AMD EPYC guest sits (per line 30-38 ns against half round trips of
- * 30-39 ns): half would test the host's jitter, not the data's movement.
+ * The bar is 1/4 of the probe's round trip, not half: the probe's round trip is
+ * two transfers, so one line moved costs half a round trip at best, and this
+ * AMD EPYC guest sits at 0.37-0.45 of one (per line 30-38 ns against round
+ * trips of 66-85 ns; at 3/8 it failed once in three suite runs): half would
+ * test the host's jitter, not the data's movement. A thread-local buffer
+ * (about 1 ns a line here) misses even 1/4 by twenty times.
  */
 Test(cell, protected_lines_move_with_the_lock, .init = setup, .timeout = 120)
 {
@@ -208,7 +212,7 @@ Test(cell, protected_lines_move_with_the_lock, .init = setup, .timeout = 120)
 			       LINES;
 		double moved = (ns_per_op("handoff", 2, LINES) - ns_per_op("handoff", 2, 0)) / LINES;
 		cr_assert_eq(cpu_pair_probe((int)cpus[0], (int)cpus[1], 2000, &timer, &sample), 0);
-		double margin = moved - local - sample.round_trip_min_ns * 3 / 8;
+		double margin = moved - local - sample.round_trip_min_ns / 4;
 		if (margin > best_margin) {
 			best_margin = margin;
 			round_trip = sample.round_trip_min_ns;
@@ -219,7 +223,7 @@ Test(cell, protected_lines_move_with_the_lock, .init = setup, .timeout = 120)
 	cr_log_info("per line: handoff %.1f ns, uncontended %.1f ns, round trip %.1f ns",
 		    handoff_line, local_line, round_trip);
 	cr_expect_geq(best_margin, 0,
-		      "per line, handoff %.1f ns - uncontended %.1f ns < 3/8 of the round trip %.1f ns",
+		      "per line, handoff %.1f ns - uncontended %.1f ns < 1/4 of the round trip %.1f ns",
 		      handoff_line, local_line, round_trip);
 }
 
