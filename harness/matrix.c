@@ -54,7 +54,7 @@ const struct matrix_profile matrix_profiles[] = {
 	{ "quick", "every lock on the main workloads, one point each; under a minute on 2 CPUs",
 	  0.05, 0.02, 3, false, BLOCKS(quick_blocks) },
 	{ "bench", "every lock on the main cells, fewer points elsewhere; under 10 minutes on 2 CPUs",
-	  0.12, 0.04, 6, true, BLOCKS(bench_blocks) },
+	  0.10, 0.03, 6, true, BLOCKS(bench_blocks) },
 	{ "full", "wide sweeps of threads, critical sections and read ratios; no time limit",
 	  1.0, 0.2, 10, true, BLOCKS(full_blocks) },
 };
