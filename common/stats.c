@@ -178,10 +178,11 @@ static double stats_resample_median(const double *values, size_t n, uint64_t *st
 }
 
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double confidence,
-		   unsigned resamples, uint64_t seed, double *ratio, double *low, double *high)
+		   unsigned resamples, uint64_t seed, struct stats_ratio *out)
 {
 	double median_a, *scratch, *ratios;
 	uint64_t state = seed;
+	size_t at_or_below = 0, at_or_above = 0;
 
 	if (a == NULL || b == NULL || na == 0 || nb == 0 || resamples == 0 ||
 	    !(confidence > 0.0 && confidence < 1.0) || stats_has_nan(a, na) ||
@@ -200,14 +201,63 @@ int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, doubl
 	for (unsigned r = 0; r < resamples; r++) {
 		double resampled_a = stats_resample_median(a, na, &state, scratch);
 		double resampled_b = stats_resample_median(b, nb, &state, scratch);
+
 		ratios[r] = resampled_a != 0.0 ? resampled_b / resampled_a : INFINITY;
+		at_or_below += ratios[r] <= 1.0;
+		at_or_above += ratios[r] >= 1.0;
 	}
 	qsort(ratios, resamples, sizeof *ratios, stats_compare_double);
-	*ratio = stats_median(b, nb) / median_a;
-	*low = ratios[(size_t)floor((1.0 - confidence) / 2.0 * (resamples - 1))];
-	*high = ratios[(size_t)ceil((1.0 + confidence) / 2.0 * (resamples - 1))];
+	out->ratio = stats_median(b, nb) / median_a;
+	out->low = ratios[(size_t)floor((1.0 - confidence) / 2.0 * (resamples - 1))];
+	out->high = ratios[(size_t)ceil((1.0 + confidence) / 2.0 * (resamples - 1))];
+	out->p = 2.0 * (double)((at_or_below < at_or_above ? at_or_below : at_or_above) + 1) /
+		 (double)(resamples + 1);
+	if (out->p > 1.0)
+		out->p = 1.0;
 	free(scratch);
 	free(ratios);
+	return 0;
+}
+
+struct stats_ranked_p {
+	double p;
+	size_t index;
+};
+
+static int stats_compare_ranked_p(const void *left, const void *right)
+{
+	const struct stats_ranked_p *a = left, *b = right;
+
+	return (a->p > b->p) - (a->p < b->p);
+}
+
+int stats_bh_adjust(const double *p, size_t n, double *adjusted)
+{
+	struct stats_ranked_p *ranked = malloc((n + 1) * sizeof *ranked);
+	size_t tests = 0;
+	double running = 1.0;
+
+	if (ranked == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isnan(p[i]))
+			ranked[tests++] = (struct stats_ranked_p){ p[i], i };
+		else
+			adjusted[i] = NAN;
+	}
+	qsort(ranked, tests, sizeof *ranked, stats_compare_ranked_p);
+	/* Step up from the largest p: each adjusted value is the smallest n * p / k
+	 * at its rank or above, so the adjusted values keep the p-values' order. */
+	for (size_t k = tests; k > 0; k--) {
+		double candidate = ranked[k - 1].p * (double)tests / (double)k;
+
+		if (candidate < running)
+			running = candidate;
+		adjusted[ranked[k - 1].index] = running;
+	}
+	free(ranked);
 	return 0;
 }
 

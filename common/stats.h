@@ -60,14 +60,30 @@ int stats_median_ci(const double *values, size_t n, double confidence, double *l
  * Ratio of medians, median(b) / median(a), with a percentile bootstrap interval:
  * resamples times, each side is resampled with replacement and the ratio of the
  * resample medians taken; [low, high] are the (1 - confidence) / 2 and
- * (1 + confidence) / 2 quantiles of those ratios. The generator is seeded, so
- * the interval reproduces. Meant for many independent samples per side (the
- * claims' 200 batches): with a handful a bootstrap is coarse and its interval
- * too narrow. Returns 0, or -1 with errno EINVAL (a side empty, a NaN, a zero
- * median of a, confidence outside (0, 1), resamples 0) or ENOMEM.
+ * (1 + confidence) / 2 quantiles of those ratios. p is the bootstrap's two-sided
+ * p-value for "the ratio is 1": twice the smaller share of resampled ratios at or
+ * below 1 and at or above 1, each counted with the observed one ((k + 1) /
+ * (resamples + 1), so never 0), at most 1. The generator is seeded, so the result
+ * reproduces. Meant for many independent samples per side (the claims' 200
+ * batches): with a handful a bootstrap is coarse and its interval too narrow.
+ * Returns 0, or -1 with errno EINVAL (a side empty, a NaN, a zero median of a,
+ * confidence outside (0, 1), resamples 0) or ENOMEM.
  */
+struct stats_ratio {
+	double ratio, low, high, p;
+};
+
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double confidence,
-		   unsigned resamples, uint64_t seed, double *ratio, double *low, double *high);
+		   unsigned resamples, uint64_t seed, struct stats_ratio *out);
+
+/*
+ * Benjamini-Hochberg adjusted p-values (the step-up procedure controlling the
+ * false discovery rate over n tests): adjusted[i] = min over the p-values at or
+ * above p[i] in rank k of n * p / k, at most 1. A test is significant at FDR q
+ * when adjusted[i] <= q. NaN entries are not tests: they stay NaN and do not
+ * count in n. adjusted may be p. Returns 0, or -1 with errno ENOMEM.
+ */
+int stats_bh_adjust(const double *p, size_t n, double *adjusted);
 
 /*
  * Jain's fairness index (sum x)^2 / (n * sum x^2) over non-negative shares

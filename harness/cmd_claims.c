@@ -48,9 +48,15 @@ static void claims_ratio(struct claim_row *row, const char *claim, double seed_r
 {
 	snprintf(row->claim, sizeof row->claim, "%s", claim);
 	snprintf(row->seed, sizeof row->seed, "%.2f", seed_ratio);
-	if (stats_ratio_ci(a, n, b, n, CLAIMS_CONFIDENCE, CLAIMS_RESAMPLES,
-			   CLAIMS_SEED, &row->ours, &row->low, &row->high) != 0)
+	struct stats_ratio ratio;
+
+	if (stats_ratio_ci(a, n, b, n, CLAIMS_CONFIDENCE, CLAIMS_RESAMPLES, CLAIMS_SEED, &ratio) == 0) {
+		row->ours = ratio.ratio;
+		row->low = ratio.low;
+		row->high = ratio.high;
+	} else {
 		row->ours = row->low = row->high = NAN;
+	}
 	row->holds = row->low <= seed_ratio && seed_ratio <= row->high ? "yes" : "no";
 	snprintf(row->note, sizeof row->note, "%s", note);
 }

@@ -26,29 +26,32 @@ static void claims_test_sample(double *out, size_t n, double scale, uint64_t *st
 
 Test(claims, ratio_interval_finds_a_known_ratio_and_refuses_bad_input)
 {
-	double a[201], b[201], ratio, low, high;
+	double a[201], b[201];
+	struct stats_ratio r, r2;
 	uint64_t state = 7;
 
 	claims_test_sample(a, 201, 100.0, &state);
 	claims_test_sample(b, 201, 250.0, &state);
-	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &ratio, &low, &high), 0);
-	cr_expect(low < 2.5 && 2.5 < high, "true ratio 2.5 outside [%g, %g]", low, high);
-	cr_expect_lt(high - low, 0.1, "201 values a side pin the ratio down: [%g, %g]", low, high);
-	cr_expect(low <= ratio && ratio <= high);
-	cr_assert_eq(stats_ratio_ci(a, 201, a, 201, 0.95, 2000, 1, &ratio, &low, &high), 0);
-	cr_expect_eq(ratio, 1.0);
-	cr_expect(low <= 1.0 && 1.0 <= high);
+	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &r), 0);
+	cr_expect(r.low < 2.5 && 2.5 < r.high, "true ratio 2.5 outside [%g, %g]", r.low, r.high);
+	cr_expect_lt(r.high - r.low, 0.1, "201 values a side pin the ratio down: [%g, %g]", r.low,
+		     r.high);
+	cr_expect(r.low <= r.ratio && r.ratio <= r.high);
+	cr_expect_eq(r.p, 2.0 / 2001, "no resample reaches 1: the smallest p, %g", r.p);
+	cr_assert_eq(stats_ratio_ci(a, 201, a, 201, 0.95, 2000, 1, &r), 0);
+	cr_expect_eq(r.ratio, 1.0);
+	cr_expect(r.low <= 1.0 && 1.0 <= r.high);
+	cr_expect_gt(r.p, 0.5, "a side against itself: no evidence, p %g", r.p);
 	/* Reproducible: the same seed, the same interval. */
-	double low2, high2;
-	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &ratio, &low2, &high2), 0);
-	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &ratio, &low, &high), 0);
-	cr_expect(low == low2 && high == high2);
+	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &r2), 0);
+	cr_assert_eq(stats_ratio_ci(a, 201, b, 201, 0.95, 2000, 1, &r), 0);
+	cr_expect(r.low == r2.low && r.high == r2.high && r.p == r2.p);
 	double zeros[3] = { 0, 0, 0 };
 	errno = 0;
-	cr_expect_eq(stats_ratio_ci(zeros, 3, b, 3, 0.95, 100, 1, &ratio, &low, &high), -1);
+	cr_expect_eq(stats_ratio_ci(zeros, 3, b, 3, 0.95, 100, 1, &r), -1);
 	cr_expect_eq(errno, EINVAL, "a zero median has no ratio");
-	cr_expect_eq(stats_ratio_ci(a, 0, b, 3, 0.95, 100, 1, &ratio, &low, &high), -1);
-	cr_expect_eq(stats_ratio_ci(a, 3, b, 3, 1.0, 100, 1, &ratio, &low, &high), -1);
+	cr_expect_eq(stats_ratio_ci(a, 0, b, 3, 0.95, 100, 1, &r), -1);
+	cr_expect_eq(stats_ratio_ci(a, 3, b, 3, 1.0, 100, 1, &r), -1);
 }
 
 Test(claims, the_command_writes_every_claim_once, .timeout = 120)

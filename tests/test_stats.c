@@ -1,6 +1,7 @@
 /*
  * common/stats: summary statistics against hand-computed values, the
- * median confidence interval from order statistics and its achieved level, and fairness.
+ * median confidence interval from order statistics and its achieved level,
+ * fairness, and the Benjamini-Hochberg adjustment.
  */
 #include "common/stats.h"
 
@@ -321,4 +322,33 @@ Test(stats, median_ci_rejects_bad_arguments)
 	cr_assert_eq(low, -1, "outputs untouched on error");
 	cr_assert_eq(high, -1);
 	cr_assert_eq(level, -1);
+}
+
+Test(stats, benjamini_hochberg_against_hand_computed_values)
+{
+	/* Five tests (the NaN is none): ranked 0.005, 0.01, 0.03, 0.04, 0.5 give
+	 * 5p/k = 0.025, 0.025, 0.05, 0.05, 0.5, already non-decreasing. */
+	const double p[] = { 0.01, 0.04, 0.03, 0.005, NAN, 0.5 };
+	const double expected[] = { 0.025, 0.05, 0.05, 0.025, NAN, 0.5 };
+	double adjusted[6];
+
+	cr_assert_eq(stats_bh_adjust(p, 6, adjusted), 0);
+	for (size_t i = 0; i < 6; i++) {
+		if (isnan(expected[i]))
+			cr_expect(isnan(adjusted[i]), "entry %zu: a NaN is no test", i);
+		else
+			cr_expect_float_eq(adjusted[i], expected[i], 1e-12, "entry %zu: %g", i,
+					   adjusted[i]);
+	}
+	/* The step up: 2 * 0.01 / 1 = 0.02 is lowered to the next rank's 0.011, so a
+	 * smaller p never gets a larger adjusted value. In place, too. */
+	double close[] = { 0.01, 0.011 };
+	cr_assert_eq(stats_bh_adjust(close, 2, close), 0);
+	cr_expect_float_eq(close[0], 0.011, 1e-12);
+	cr_expect_float_eq(close[1], 0.011, 1e-12);
+	/* Capped at 1. */
+	double large[] = { 0.9, 0.95, 0.99 };
+	cr_assert_eq(stats_bh_adjust(large, 3, large), 0);
+	cr_expect_float_eq(large[2], 0.99, 1e-12);
+	cr_expect(large[0] <= 1.0 && large[1] <= 1.0);
 }
