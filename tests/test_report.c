@@ -12,158 +12,13 @@
 #include <unistd.h>
 
 #include "report/report_sections.h"
+#include "tests/bundle_fixture.h"
 #include "tests/run_locklab.h"
 
-#define FIXTURE "tests/fixtures/bundle_known"
-#define HIST_FILE "hist/contended.ck_mcs.t2.cs50.ncs200.r0.lat.csv"
 
 static struct run_output run;
 
-static char *read_text(const char *dir, const char *name)
-{
-	char path[600];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *file = fopen(path, "rb");
-	cr_assert_not_null(file, "%s missing", path);
-	fseek(file, 0, SEEK_END);
-	long size = ftell(file);
-	rewind(file);
-	char *text = calloc((size_t)size + 1, 1);
-	cr_assert_eq(fread(text, 1, (size_t)size, file), (size_t)size);
-	fclose(file);
-	return text;
-}
-
-static void write_text(const char *dir, const char *name, const char *text)
-{
-	char path[600];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *file = fopen(path, "wb");
-	cr_assert_not_null(file, "cannot write %s", path);
-	fputs(text, file);
-	fclose(file);
-}
-
-/* The folder this test made (each test runs in its own process), removed after it. */
-static char made_dir[256];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_made_dir(void)
-{
-	if (made_dir[0] != '\0')
-		nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void copy_fixture(char *dir, size_t size)
-{
-	static const char *const names[] = { "meta.json", "runs.csv", "summary.csv", HIST_FILE };
-	char base[] = "/tmp/locklab-report-XXXXXX", hist[600];
-	cr_assert_not_null(mkdtemp(base));
-	snprintf(dir, size, "%s", base);
-	snprintf(made_dir, sizeof made_dir, "%s", base);
-	snprintf(hist, sizeof hist, "%s/hist", dir);
-	cr_assert_eq(mkdir(hist, 0777), 0);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char *text = read_text(FIXTURE, names[i]);
-		write_text(dir, names[i], text);
-		free(text);
-	}
-}
-
-/* Every line that starts with prefix gets from replaced by to (once per line). */
-static void replace_in_lines(const char *dir, const char *name, const char *prefix,
-			     const char *from, const char *to)
-{
-	char *text = read_text(dir, name);
-	char *out = calloc(strlen(text) * 2 + 1, 1);
-	size_t changed = 0;
-	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-		char *at = strncmp(line, prefix, strlen(prefix)) == 0 ? strstr(line, from) : NULL;
-		if (at != NULL) {
-			strncat(out, line, (size_t)(at - line));
-			strcat(out, to);
-			strcat(out, at + strlen(from));
-			changed++;
-		} else {
-			strcat(out, line);
-		}
-		strcat(out, "\n");
-	}
-	cr_assert_gt(changed, 0, "no line of %s starts with %s", name, prefix);
-	write_text(dir, name, out);
-	free(out);
-	free(text);
-}
-
-static void replace_in_file(const char *dir, const char *name, const char *from, const char *to)
-{
-	char *text = read_text(dir, name);
-	char *at = strstr(text, from);
-	cr_assert_not_null(at, "'%s' not in %s", from, name);
-	char *out = calloc(strlen(text) + strlen(to) + 1, 1);
-	memcpy(out, text, (size_t)(at - text));
-	strcat(out, to);
-	strcat(out, at + strlen(from));
-	write_text(dir, name, out);
-	free(out);
-	free(text);
-}
-
-/* The bundle holds exactly the files it was given: no report, no plots/, no
- * staging folder left behind. */
-static void expect_untouched(const char *dir, const char *also)
-{
-	DIR *listing = opendir(dir);
-	struct dirent *entry;
-	cr_assert_not_null(listing);
-	while ((entry = readdir(listing)) != NULL) {
-		const char *name = entry->d_name;
-		cr_expect(strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-				  strcmp(name, "meta.json") == 0 || strcmp(name, "runs.csv") == 0 ||
-				  strcmp(name, "summary.csv") == 0 || strcmp(name, "hist") == 0 ||
-				  (also != NULL && strcmp(name, also) == 0),
-			  "%s/%s written", dir, name);
-	}
-	closedir(listing);
-}
-
-/* Keeps the first keep comma-separated fields of every line (the fixture quotes nothing). */
-static void cut_columns(const char *dir, const char *name, int keep)
-{
-	char *text = read_text(dir, name), *out = calloc(strlen(text) + 1, 1), *w = out;
-	int field = 0;
-	for (const char *r = text; *r; r++) {
-		if (*r == '\n') {
-			*w++ = '\n';
-			field = 0;
-			continue;
-		}
-		if (*r == ',')
-			field++;
-		if (field < keep)
-			*w++ = *r;
-	}
-	write_text(dir, name, out);
-	free(out);
-	free(text);
-}
-
-static size_t count(const char *text, const char *what)
-{
-	size_t n = 0;
-	for (const char *at = strstr(text, what); at; at = strstr(at + 1, what))
-		n++;
-	return n;
-}
-
-TestSuite(report, .fini = remove_made_dir);
+TestSuite(report, .fini = fixture_remove_made);
 
 Test(report, number_format)
 {
@@ -182,11 +37,11 @@ Test(report, number_format)
 Test(report, known_bundle_tables, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	run_locklab(&run, "report", dir, NULL);
 	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
 	cr_expect(strstr(run.out, "/report.html") != NULL, "%s", run.out);
-	char *md = read_text(dir, "report.md");
+	char *md = fixture_read(dir, "report.md");
 
 	/* Best lock: ck_mcs at 4.00 with ck_ticket's interval overlapping (a tie),
 	 * pthread_mutex's not; alone at 4 threads with both others flagged; all three
@@ -208,7 +63,7 @@ Test(report, known_bundle_tables, .timeout = 30)
 	/* Locks to avoid: collapse and starvation counted per lock. */
 	cr_expect(strstr(md, "|ck_mcs | 4 | 1 | 0 | 0 |\n") != NULL);
 	cr_expect(strstr(md, "|ck_ticket | 4 | 0 | 1 | 0 |\n") != NULL);
-	cr_expect_eq(count(md, "|pthread_mutex | 4 |"), 0);
+	cr_expect_eq(fixture_count(md, "|pthread_mutex | 4 |"), 0);
 	/* Fairness and CPU per operation: (0.24 + 0.002) s x 1e9 / 480000 ops = 504. */
 	cr_expect(strstr(md, "|ck_mcs | 0.970 | 0.450 | 0.550 | 504 |\n") != NULL);
 	/* The run's noise from meta.json. */
@@ -217,25 +72,25 @@ Test(report, known_bundle_tables, .timeout = 30)
 	cr_expect(strstr(md, "|cross-CPU round trip at end (ns, median) | 81.0 |\n") != NULL);
 	cr_expect(strstr(md, "|cpu_model | Test CPU 9000 |\n") != NULL);
 	/* No optional file, no optional section. */
-	cr_expect_eq(count(md, "VM runs"), 0);
-	cr_expect_eq(count(md, "Claims"), 0);
+	cr_expect_eq(fixture_count(md, "VM runs"), 0);
+	cr_expect_eq(fixture_count(md, "Claims"), 0);
 
-	char *html = read_text(dir, "report.html");
-	size_t figures = count(md, "](plots/");
+	char *html = fixture_read(dir, "report.html");
+	size_t figures = fixture_count(md, "](plots/");
 	cr_expect_eq(figures, 9);
-	cr_expect_eq(count(html, "<svg"), figures, "every figure inline");
-	cr_expect_eq(count(html, "</svg>"), figures);
-	cr_expect_eq(count(html, "<?xml"), 0);
-	cr_expect_eq(count(html, "src=\"http"), 0);
-	cr_expect_eq(count(html, "<script"), 0);
+	cr_expect_eq(fixture_count(html, "<svg"), figures, "every figure inline");
+	cr_expect_eq(fixture_count(html, "</svg>"), figures);
+	cr_expect_eq(fixture_count(html, "<?xml"), 0);
+	cr_expect_eq(fixture_count(html, "src=\"http"), 0);
+	cr_expect_eq(fixture_count(html, "<script"), 0);
 	cr_expect(strstr(html, "name=\"viewport\"") != NULL);
 	cr_expect(strstr(html, "overflow-x:auto") != NULL);
 	cr_expect(strstr(html, "<td class=\"n\">5.40</td>") != NULL);
 	/* Each figure's ids are its own: the second figure's point shapes are f2-. */
 	cr_expect(strstr(html, "id='f2-gpPt0'") != NULL);
 	cr_expect(strstr(html, "href='#f2-gpPt") != NULL);
-	cr_expect_eq(count(html, "id='gpPt0'"), 0);
-	cr_expect_eq(count(html, "<title>Gnuplot</title>"), 0);
+	cr_expect_eq(fixture_count(html, "id='gpPt0'"), 0);
+	cr_expect_eq(fixture_count(html, "<title>Gnuplot</title>"), 0);
 	free(md);
 	free(html);
 }
@@ -243,29 +98,29 @@ Test(report, known_bundle_tables, .timeout = 30)
 Test(report, corrupt_runs_csv_writes_nothing, .timeout = 30)
 {
 	char dir[256], expected[512];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "runs.csv", ",132000,", ",132x00,");
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "runs.csv", ",132000,", ",132x00,");
 	run_locklab(&run, "report", dir, NULL);
 	cr_expect_eq(run.status, 2);
 	snprintf(expected, sizeof expected,
 		 "locklab: report: %s/runs.csv: row 25: field 'ops' is not a number: '132x00'\n", dir);
 	cr_expect_str_eq(run.err, expected);
-	expect_untouched(dir, NULL);
+	fixture_expect_untouched(dir, NULL);
 }
 
 Test(report, corrupt_histogram_writes_nothing, .timeout = 30)
 {
 	char dir[256], expected[512];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	/* Read only once figures are being drawn: the staged ones must go too. */
-	replace_in_file(dir, HIST_FILE, "200,201,3", "200,201,three");
+	fixture_replace(dir, HIST_FILE, "200,201,3", "200,201,three");
 	run_locklab(&run, "report", dir, NULL);
 	cr_expect_eq(run.status, 2, "exit %d: %s", run.status, run.err);
 	snprintf(expected, sizeof expected,
 		 "locklab: report: %s/" HIST_FILE ": row 3: field 'count' is not a number: 'three'\n",
 		 dir);
 	cr_expect_str_eq(run.err, expected);
-	expect_untouched(dir, NULL);
+	fixture_expect_untouched(dir, NULL);
 }
 
 Test(report, missing_bundle_and_usage, .timeout = 30)
@@ -287,25 +142,25 @@ Test(report, missing_bundle_and_usage, .timeout = 30)
 Test(report, missing_gnuplot_is_an_environment_error, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	setenv("PATH", "/nonexistent", 1);
 	run_locklab(&run, "report", dir, NULL);
 	cr_expect_eq(run.status, 3);
 	cr_expect_eq(count_lines(run.err), 1);
 	cr_expect(strstr(run.err, "apt-get install") != NULL, "%s", run.err);
-	expect_untouched(dir, NULL);
+	fixture_expect_untouched(dir, NULL);
 }
 
 Test(report, missing_scripts_are_an_environment_error, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	setenv("LOCKLAB_PLOTS", "/nonexistent/plots", 1);
 	run_locklab(&run, "report", dir, NULL);
 	cr_expect_eq(run.status, 3);
 	cr_expect_str_eq(run.err, "locklab: report: /nonexistent/plots/throughput.gp: not found: run "
 				  "from the source tree or set LOCKLAB_PLOTS to its plots/ folder\n");
-	expect_untouched(dir, NULL);
+	fixture_expect_untouched(dir, NULL);
 }
 
 /* A valid SVG as far as a test without an XML parser can tell: one <svg ...>
@@ -314,9 +169,9 @@ static void expect_svg(const char *dir, const char *name, const char *label)
 {
 	char path[300];
 	snprintf(path, sizeof path, "plots/%s", name);
-	char *svg = read_text(dir, path);
+	char *svg = fixture_read(dir, path);
 	char *end = strstr(svg, "</svg>");
-	cr_expect_eq(count(svg, "<svg"), 1, "%s", name);
+	cr_expect_eq(fixture_count(svg, "<svg"), 1, "%s", name);
 	cr_expect_not_null(end, "%s not closed", name);
 	if (end != NULL)
 		cr_expect_eq(strspn(end + 6, " \n"), strlen(end + 6), "%s: text after </svg>", name);
@@ -336,7 +191,7 @@ static size_t main_phase_locks(const char *dir, const char *workload, char locks
 		long reps;
 	} phases[8] = { 0 };
 	size_t phase_count = 0, lock_count = 0;
-	char *text = read_text(dir, "summary.csv");
+	char *text = fixture_read(dir, "summary.csv");
 	const char *main = NULL;
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -386,7 +241,7 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 {
 	char base[] = "/tmp/locklab-report-run-XXXXXX", dir[300];
 	cr_assert_not_null(mkdtemp(base));
-	snprintf(made_dir, sizeof made_dir, "%s", base);
+	fixture_made(base);
 	snprintf(dir, sizeof dir, "%s/bundle", base);
 	run_locklab(&run, "run", "--lock", "ck_mcs,ck_ticket,pthread_mutex", "--workload",
 		    "uncontended,contended,handoff", "--threads", "1,2,4", "--duration", "0.02",
@@ -409,21 +264,21 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 	expect_svg(dir, "fairness.svg", "index or share of operations");
 	expect_svg(dir, "cpu_per_op.svg", "CPU ns per operation (log scale)");
 	expect_svg(dir, "handoff.svg", "hand-off latency (ns, log scale)");
-	char *md = read_text(dir, "report.md");
-	cr_expect_eq(count(md, "](plots/"), 9, "%s", md);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect_eq(fixture_count(md, "](plots/"), 9, "%s", md);
 	free(md);
 }
 
 Test(report, schema_1_bundle, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	cut_columns(dir, "runs.csv", 37);   /* up to thread_cpus */
-	cut_columns(dir, "summary.csv", 8); /* up to flags */
-	replace_in_file(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
+	fixture_copy(dir, sizeof dir);
+	fixture_cut_columns(dir, "runs.csv", 37);   /* up to thread_cpus */
+	fixture_cut_columns(dir, "summary.csv", 8); /* up to flags */
+	fixture_replace(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
 	run_locklab(&run, "report", dir, NULL);
 	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = read_text(dir, "report.md");
+	char *md = fixture_read(dir, "report.md");
 	/* No phases: every rep counts, and the same best rows come out (without the
 	 * xCPU note schema 1 could not record). */
 	cr_expect(strstr(md, "main phase, `all (no phases in this bundle)`") != NULL, "%s", md);
@@ -437,41 +292,41 @@ Test(report, schema_1_bundle, .timeout = 30)
 Test(report, optional_files_get_their_section, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	write_text(dir, "c2c.csv", "cpu_a,cpu_b,round_trip_ns\n0,1,70.5\n");
+	fixture_copy(dir, sizeof dir);
+	fixture_write(dir, "c2c.csv", "cpu_a,cpu_b,round_trip_ns\n0,1,70.5\n");
 	run_locklab(&run, "report", dir, NULL);
 	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = read_text(dir, "report.md");
+	char *md = fixture_read(dir, "report.md");
 	cr_expect(strstr(md, "## Core-to-core round trips\n\n|cpu_a | cpu_b | round_trip_ns |\n"
 			     "|---|---|---|\n|0 | 1 | 70.5 |\n") != NULL,
 		  "%s", md);
-	cr_expect_eq(count(md, "## Claims"), 0);
+	cr_expect_eq(fixture_count(md, "## Claims"), 0);
 	free(md);
 }
 
 Test(report, corrupt_optional_file_writes_nothing, .timeout = 30)
 {
 	char dir[256], expected[512];
-	copy_fixture(dir, sizeof dir);
-	write_text(dir, "claims.csv", "claim,holds\nfifo\n");
+	fixture_copy(dir, sizeof dir);
+	fixture_write(dir, "claims.csv", "claim,holds\nfifo\n");
 	run_locklab(&run, "report", dir, NULL);
 	cr_expect_eq(run.status, 2);
 	snprintf(expected, sizeof expected,
 		 "locklab: report: %s/claims.csv: row 2: 1 fields, the header has 2\n", dir);
 	cr_expect_str_eq(run.err, expected);
-	expect_untouched(dir, "claims.csv");
+	fixture_expect_untouched(dir, "claims.csv");
 }
 
 Test(report, only_the_main_phase, .timeout = 30)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	/* ck_ticket at 2 threads measured only in another phase: it cannot tie with
 	 * ck_mcs there, whose figures are from the main phase. */
-	replace_in_lines(dir, "summary.csv", "contended.ck_ticket.t2.", ",one,", ",slow,");
+	fixture_replace_in_lines(dir, "summary.csv", "contended.ck_ticket.t2.", ",one,", ",slow,");
 	run_locklab(&run, "report", dir, NULL);
 	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = read_text(dir, "report.md");
+	char *md = fixture_read(dir, "report.md");
 	cr_expect(strstr(md, "main phase, `one`, the phase with the most usable reps (one: 33 reps, "
 			     "slow: 3 reps)") != NULL,
 		  "%s", md);
