@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/compare.h"
 #include "report/report.h"
 
 static const struct cli_command commands[] = {
@@ -14,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "claims", "the seed notes' lock claims beside what this machine measures", cmd_claims },
 	{ "list", "print the lock registry (--csv for CSV)", cmd_list },
 	{ "report", "write report.md, report.html and plots from a result bundle", report_command },
+	{ "compare", "set result bundles side by side: ratios, intervals, what differs", compare_command },
 	{ "run", "measure a matrix of locks x workloads x threads into a result bundle",
 	  cmd_run },
 	{ "selfcheck", "harness cost against a hand-inlined loop; timer overhead", cmd_selfcheck },

@@ -142,7 +142,7 @@ int bundle_metric_index(const char *name)
 	return -1;
 }
 
-static char *json_scalar_text(const json_t *value)
+char *bundle_json_scalar_text(const json_t *value)
 {
 	char buffer[64];
 
@@ -182,7 +182,7 @@ static int meta_add_facts(struct bundle_meta *meta, const json_t *object)
 			return -1;
 		meta->facts = facts;
 		facts[meta->fact_count].name = key;
-		facts[meta->fact_count].value = json_scalar_text(value);
+		facts[meta->fact_count].value = bundle_json_scalar_text(value);
 		if (facts[meta->fact_count].value == NULL)
 			return -1;
 		meta->fact_count++;

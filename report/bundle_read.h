@@ -129,6 +129,10 @@ int bundle_read(const char *dir, struct bundle_contents *contents, char *error,
 		size_t error_size);
 void bundle_free(struct bundle_contents *contents);
 
+/* A JSON scalar as the facts show it (strings as they are, numbers "%.6g",
+ * "true", "false", "null"), malloc'd; NULL for an object, an array or no memory. */
+char *bundle_json_scalar_text(const json_t *value);
+
 /* The cell called id, or -1. */
 long bundle_find_cell(const struct bundle_contents *contents, const char *id);
 

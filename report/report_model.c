@@ -247,25 +247,46 @@ unsigned report_cell_flags(const struct report_model *model, size_t cell)
 	return row < 0 ? 0 : model->bundle->summaries[row].flags;
 }
 
+/* A rep whose figures count: finished, in the main phase, not the run-length rep
+ * and not one the phase fit set aside. */
+static bool rep_counts(const struct report_model *model, const struct bundle_run *run)
+{
+	return run->status == BUNDLE_STATUS_OK &&
+	       !(run->flags & (BUNDLE_FLAG(instrumented) | BUNDLE_FLAG(phase_shift))) &&
+	       model->main_phase != NULL && strcmp(run->phase, model->main_phase) == 0;
+}
+
 double report_cpu_ns_per_op(const struct report_model *model, size_t cell)
 {
 	const struct bundle_contents *bundle = model->bundle;
-	double values[256];
+	double values[REPORT_MAX_REPS];
 	size_t n = 0;
 
-	for (size_t r = 0; r < bundle->run_count && n < sizeof values / sizeof values[0]; r++) {
+	for (size_t r = 0; r < bundle->run_count && n < REPORT_MAX_REPS; r++) {
 		const struct bundle_run *run = &bundle->runs[r];
 		double cpu = run->metric[BUNDLE_METRIC_cpu_user_s] + run->metric[BUNDLE_METRIC_cpu_sys_s];
 		double ops = run->metric[BUNDLE_METRIC_ops];
 
-		if (run->cell != cell || run->status != BUNDLE_STATUS_OK ||
-		    (run->flags & (BUNDLE_FLAG(instrumented) | BUNDLE_FLAG(phase_shift))) ||
-		    model->main_phase == NULL || strcmp(run->phase, model->main_phase) != 0 ||
-		    !isfinite(cpu) || !(ops > 0))
+		if (run->cell != cell || !rep_counts(model, run) || !isfinite(cpu) || !(ops > 0))
 			continue;
 		values[n++] = cpu * 1e9 / ops;
 	}
 	return stats_median(values, n);
+}
+
+size_t report_rep_values(const struct report_model *model, size_t cell, enum bundle_metric metric,
+			 double values[REPORT_MAX_REPS])
+{
+	const struct bundle_contents *bundle = model->bundle;
+	size_t n = 0;
+
+	for (size_t r = 0; r < bundle->run_count && n < REPORT_MAX_REPS; r++) {
+		const struct bundle_run *run = &bundle->runs[r];
+
+		if (run->cell == cell && rep_counts(model, run) && isfinite(run->metric[metric]))
+			values[n++] = run->metric[metric];
+	}
+	return n;
 }
 
 const char *report_phase_label(const struct report_model *model)

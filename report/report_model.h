@@ -23,6 +23,7 @@
 
 #define REPORT_MAX_PHASES 8
 #define REPORT_MAX_THREAD_COUNTS 32
+#define REPORT_MAX_REPS 256 /* per cell; reps beyond it are not read */
 
 /* One workload configuration: a workload with its cs/ncs/read/lines parameters. */
 struct report_config {
@@ -78,6 +79,12 @@ double report_cpu_ns_per_op(const struct report_model *model, size_t cell);
 
 /* The main phase's name for a reader: "all (no phases in this bundle)" for a
  * schema 1 bundle, "none" when nothing finished. */
+/* The per-rep values of a metric over the cell's finished main-phase reps (not
+ * the run-length rep, nor one set aside as a phase shift), NaN fields skipped, in
+ * runs.csv order. Returns how many. */
+size_t report_rep_values(const struct report_model *model, size_t cell, enum bundle_metric metric,
+			 double values[REPORT_MAX_REPS]);
+
 const char *report_phase_label(const struct report_model *model);
 
 /* The configuration called workload with the most thread counts (the first such), or -1. */

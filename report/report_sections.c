@@ -40,8 +40,7 @@ void report_number(double value, char *out, size_t size)
 	snprintf(out, size, "%.*f", decimals, value);
 }
 
-/* A rate with an SI prefix and three digits: "4.00 M", "2.39 k", "12.0". */
-static void rate_text(double value, char *out, size_t size)
+void report_rate(double value, char *out, size_t size)
 {
 	static const char *const prefixes[] = { "", " k", " M", " G", " T" };
 	size_t p = 0;
@@ -234,12 +233,12 @@ static void section_best(struct report_context *ctx)
 				}
 			}
 			threads_text(c, t, threads, sizeof threads);
-			rate_text(best->median, median, sizeof median);
+			report_rate(best->median, median, sizeof median);
 			if (isfinite(best->ci_low) && isfinite(best->ci_high)) {
 				char low[32], high[32];
 
-				rate_text(best->ci_low, low, sizeof low);
-				rate_text(best->ci_high, high, sizeof high);
+				report_rate(best->ci_low, low, sizeof low);
+				report_rate(best->ci_high, high, sizeof high);
 				snprintf(ci, sizeof ci, "%s–%s", low, high);
 			} else {
 				snprintf(ci, sizeof ci, "n/a");

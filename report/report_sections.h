@@ -24,4 +24,7 @@ int report_write(const struct report_model *model, struct report_doc *doc,
 /* value with three significant digits ("4.00", "10.6", "189"), "n/a" for NaN. */
 void report_number(double value, char *out, size_t size);
 
+/* A rate with an SI prefix and three digits: "4.00 M", "2.39 k", "12.0". */
+void report_rate(double value, char *out, size_t size);
+
 #endif
