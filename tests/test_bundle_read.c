@@ -2,7 +2,6 @@
  * tests/fixtures/bundle_known read back figure by figure, a schema 1 shape, and
  * the one-line errors for each way a bundle can be broken. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,111 +11,11 @@
 
 #include "report/bundle_read.h"
 #include "report/csv.h"
+#include "tests/bundle_fixture.h"
 
-#define FIXTURE "tests/fixtures/bundle_known"
 #define CELL_T2 "contended.ck_ticket.t2.cs50.ncs200.r0"
 #define CELL_T4 "contended.ck_mcs.t4.cs50.ncs200.r0"
 #define HIST_CELL "contended.ck_mcs.t2.cs50.ncs200.r0" /* the fixture's one histogram */
-
-static char *read_text(const char *path)
-{
-	FILE *file = fopen(path, "rb");
-	cr_assert_not_null(file, "%s missing", path);
-	fseek(file, 0, SEEK_END);
-	long size = ftell(file);
-	rewind(file);
-	char *text = calloc((size_t)size + 1, 1);
-	cr_assert_eq(fread(text, 1, (size_t)size, file), (size_t)size);
-	fclose(file);
-	return text;
-}
-
-static void write_text(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *file = fopen(path, "wb");
-	cr_assert_not_null(file, "cannot write %s", path);
-	fputs(text, file);
-	fclose(file);
-}
-
-/* The folder this test made (each test runs in its own process), removed after it. */
-static char made_dir[256];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_made_dir(void)
-{
-	if (made_dir[0] != '\0')
-		nftw(made_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* A copy of the fixture bundle in a fresh directory, to break on purpose. */
-static void copy_fixture(char *dir, size_t size)
-{
-	static const char *const names[] = { "meta.json", "runs.csv", "summary.csv",
-					     "hist/" HIST_CELL ".lat.csv" };
-	char base[] = "/tmp/locklab-bundle-XXXXXX";
-	cr_assert_not_null(mkdtemp(base));
-	snprintf(dir, size, "%s", base);
-	snprintf(made_dir, sizeof made_dir, "%s", base);
-	char hist[600];
-	snprintf(hist, sizeof hist, "%s/hist", dir);
-	cr_assert_eq(mkdir(hist, 0777), 0);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char path[600];
-		snprintf(path, sizeof path, FIXTURE "/%s", names[i]);
-		FILE *probe = fopen(path, "rb");
-		if (probe == NULL)
-			continue;
-		fclose(probe);
-		char *text = read_text(path);
-		write_text(dir, names[i], text);
-		free(text);
-	}
-}
-
-/* Keeps the first keep comma-separated fields of every line (the fixture quotes nothing). */
-static char *cut_columns(const char *text, int keep)
-{
-	char *out = calloc(strlen(text) + 1, 1), *w = out;
-	int field = 0;
-	for (const char *r = text; *r; r++) {
-		if (*r == '\n') {
-			*w++ = '\n';
-			field = 0;
-			continue;
-		}
-		if (*r == ',')
-			field++;
-		if (field < keep)
-			*w++ = *r;
-	}
-	return out;
-}
-
-static void replace_in_file(const char *dir, const char *name, const char *from, const char *to)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	char *text = read_text(path);
-	char *at = strstr(text, from);
-	cr_assert_not_null(at, "'%s' not in %s", from, path);
-	char *out = calloc(strlen(text) + strlen(to) + 1, 1);
-	memcpy(out, text, (size_t)(at - text));
-	strcat(out, to);
-	strcat(out, at + strlen(from));
-	write_text(dir, name, out);
-	free(out);
-	free(text);
-}
 
 static const struct bundle_run *find_run(const struct bundle_contents *b, const char *cell,
 					 unsigned rep)
@@ -210,7 +109,7 @@ Test(csv, malformed_rows_name_their_row)
 	}
 }
 
-TestSuite(bundle_read, .fini = remove_made_dir);
+TestSuite(bundle_read, .fini = fixture_remove_made);
 
 Test(bundle_read, known_bundle_exact_figures)
 {
@@ -298,8 +197,8 @@ Test(bundle_read, corrupt_histogram_names_file_and_row)
 	struct bundle_contents b;
 	struct bundle_hist hist;
 	char error[2048];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "hist/" HIST_CELL ".lat.csv", "200,201,3", "200,201,three");
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "hist/" HIST_CELL ".lat.csv", "200,201,3", "200,201,three");
 	cr_assert_eq(bundle_read(dir, &b, error, sizeof error), 0, "%s", error);
 	cr_expect_eq(bundle_read_hist(&b, HIST_CELL, "lat", &hist, error, sizeof error), -1);
 	snprintf(expected, sizeof expected,
@@ -310,18 +209,12 @@ Test(bundle_read, corrupt_histogram_names_file_and_row)
 
 Test(bundle_read, schema_1_shape_loads)
 {
-	char dir[256], error[2048], path[600];
+	char dir[256], error[2048];
 	struct bundle_contents b;
-	copy_fixture(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/runs.csv", dir);
-	char *runs = read_text(path);
-	char *v1 = cut_columns(runs, 37); /* up to thread_cpus: schema 1's last column */
-	write_text(dir, "runs.csv", v1);
-	snprintf(path, sizeof path, "%s/summary.csv", dir);
-	char *summary = read_text(path);
-	char *v1_summary = cut_columns(summary, 8); /* up to flags */
-	write_text(dir, "summary.csv", v1_summary);
-	replace_in_file(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
+	fixture_copy(dir, sizeof dir);
+	fixture_cut_columns(dir, "runs.csv", 37); /* up to thread_cpus: schema 1's last column */
+	fixture_cut_columns(dir, "summary.csv", 8); /* up to flags */
+	fixture_replace(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
 
 	cr_assert_eq(bundle_read(dir, &b, error, sizeof error), 0, "%s", error);
 	cr_expect_eq(b.meta.schema_version, 1);
@@ -338,39 +231,29 @@ Test(bundle_read, schema_1_shape_loads)
 	cr_expect_eq(s->n_ok, -1);
 	cr_expect_str_eq(s->phase, "");
 	bundle_free(&b);
-	free(runs);
-	free(v1);
-	free(summary);
-	free(v1_summary);
 }
 
 Test(bundle_read, without_threads_per_cpu_column_loads)
 {
-	char dir[256], error[2048], path[600];
+	char dir[256], error[2048];
 	struct bundle_contents b;
-	copy_fixture(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/runs.csv", dir);
-	char *runs = read_text(path);
-	char *cut = cut_columns(runs, 49);
-	write_text(dir, "runs.csv", cut);
+	fixture_copy(dir, sizeof dir);
+	fixture_cut_columns(dir, "runs.csv", 49);
 	cr_assert_eq(bundle_read(dir, &b, error, sizeof error), 0, "%s", error);
 	cr_expect_str_eq(find_run(&b, CELL_T2, 0)->phase, "one");
 	cr_expect_eq(b.cells[find_run(&b, CELL_T4, 0)->cell].threads_per_cpu, 0);
 	bundle_free(&b);
-	free(runs);
-	free(cut);
 }
 
 Test(bundle_read, truncated_row)
 {
-	char dir[256], path[600];
-	copy_fixture(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/runs.csv", dir);
-	char *text = read_text(path);
+	char dir[256];
+	fixture_copy(dir, sizeof dir);
+	char *text = fixture_read(dir, "runs.csv");
 	/* Cut the file in the middle of its last row, as a crash mid-write would. */
 	size_t length = strlen(text);
 	text[length - 30] = '\0';
-	write_text(dir, "runs.csv", text);
+	fixture_write(dir, "runs.csv", text);
 	expect_error(dir, "runs.csv: row 38: 39 fields, the header has 50");
 	free(text);
 }
@@ -378,17 +261,17 @@ Test(bundle_read, truncated_row)
 Test(bundle_read, non_number)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	/* Row 25: contended.ck_ticket.t4 rep 1, whose ops are 132000. */
-	replace_in_file(dir, "runs.csv", ",132000,", ",132x00,");
+	fixture_replace(dir, "runs.csv", ",132000,", ",132x00,");
 	expect_error(dir, "runs.csv: row 25: field 'ops' is not a number: '132x00'");
 }
 
 Test(bundle_read, non_number_in_summary)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "summary.csv", CELL_T2 ",throughput_ops_s,3900000,",
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "summary.csv", CELL_T2 ",throughput_ops_s,3900000,",
 			CELL_T2 ",throughput_ops_s,fast,");
 	expect_error(dir, "summary.csv: row 126: field 'median' is not a number: 'fast'");
 }
@@ -396,15 +279,15 @@ Test(bundle_read, non_number_in_summary)
 Test(bundle_read, unknown_flag)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "runs.csv", "starvation;few_reps", "starvation;few_repz");
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "runs.csv", "starvation;few_reps", "starvation;few_repz");
 	expect_error(dir, "runs.csv: row 24: field 'flags' has an unknown flag: 'few_repz'");
 }
 
 Test(bundle_read, missing_files)
 {
 	char dir[256], path[600];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/summary.csv", dir);
 	cr_assert_eq(unlink(path), 0);
 	expect_error(dir, "summary.csv: cannot open: No such file or directory");
@@ -416,7 +299,7 @@ Test(bundle_read, missing_files)
 Test(bundle_read, unfinished_run)
 {
 	char dir[256], path[600], expected[1200];
-	copy_fixture(dir, sizeof dir);
+	fixture_copy(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/runs.csv", dir);
 	char partial[600];
 	snprintf(partial, sizeof partial, "%s/.runs.partial.csv", dir);
@@ -430,18 +313,18 @@ Test(bundle_read, unfinished_run)
 Test(bundle_read, schema_versions_refused)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 3");
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 3");
 	expect_error(dir, "meta.json: schema_version 3 is newer than this locklab reads (up to 2)");
-	replace_in_file(dir, "meta.json", "\"schema_version\": 3", "\"schema\": 2");
+	fixture_replace(dir, "meta.json", "\"schema_version\": 3", "\"schema\": 2");
 	expect_error(dir, "meta.json: no schema_version: not a locklab bundle");
 }
 
 Test(bundle_read, summary_cell_not_in_runs)
 {
 	char dir[256];
-	copy_fixture(dir, sizeof dir);
-	replace_in_file(dir, "summary.csv", CELL_T2 ",throughput_ops_s,",
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "summary.csv", CELL_T2 ",throughput_ops_s,",
 			"contended.ck_ghost.t2.cs50.ncs200.r0,throughput_ops_s,");
 	expect_error(dir, "summary.csv: row 126: cell 'contended.ck_ghost.t2.cs50.ncs200.r0' is "
 			  "not in runs.csv");
