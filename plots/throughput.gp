@@ -1,7 +1,8 @@
 # throughput.gp: throughput against thread count for one workload configuration,
 # one line per lock, with the confidence interval of each median as error bars.
-# The region with more threads than CPUs is shaded; a collapsed cell is marked
-# with a red cross, a starved one with an orange circle.
+# The region with more threads than CPUs is shaded (from half an octave above
+# the CPU count, so that a point at exactly the CPU count is outside it); a
+# collapsed cell is marked with a red cross, a starved one with an orange circle.
 #
 # Expects (gnuplot -e "..."):
 #   dir       this folder, ending in '/' (for common.gp)
@@ -23,9 +24,9 @@ set logscale x 2
 set logscale y
 set offsets graph 0.03, graph 0.03, 0, 0
 if (cpus > 0) {
-	set object 1 rect from first cpus, graph 0 to graph 1, graph 1 behind \
+	set object 1 rect from first cpus*sqrt(2), graph 0 to graph 1, graph 1 behind \
 		fillcolor rgb '#ececec' fillstyle solid noborder
-	set label 1 'threads > CPUs' at first cpus, graph 0.96 offset 0.8,0 textcolor rgb '#666666'
+	set label 1 'threads > CPUs' at first cpus*sqrt(2), graph 0.96 offset 0.8,0 textcolor rgb '#666666'
 }
 n = words(locks)
 plot for [i=1:n] datafile index (i-1) using 1:2:3:4 with yerrorlines \

@@ -12,6 +12,7 @@
 #define NOISY_CV 0.05
 #define LONG_FACT 100
 #define EXTRA_ROWS_SHOWN 100
+#define TIES_LISTED 6 /* more ties than this, and most locks tie: name those that do not */
 
 struct report_context {
 	const struct report_model *model;
@@ -182,8 +183,9 @@ static void section_best(struct report_context *ctx)
 	doc_heading(ctx->doc, 2, "Best lock for each workload and thread count");
 	doc_text(ctx->doc,
 		 "The fastest lock by median throughput; every lock whose confidence interval "
-		 "overlaps the fastest one's is a tie (the data cannot order them). The last column "
-		 "names locks flagged in that cell.");
+		 "overlaps the fastest one's is a tie (the data cannot order them; when most "
+		 "do, the few that do not are named). The last column names locks flagged in "
+		 "that cell.");
 	doc_table_begin(ctx->doc, 7, headers);
 	doc_table_wrap(ctx->doc, 0);
 	for (size_t k = 0; k < model->config_count; k++) {
@@ -192,7 +194,9 @@ static void section_best(struct report_context *ctx)
 		for (size_t t = 0; t < c->thread_count; t++) {
 			const struct bundle_summary *best = NULL;
 			size_t best_lock = 0;
-			char ties[2048] = "", flagged[2048] = "", threads[48], median[32], ci[96];
+			char ties[2048] = "", others_out[2048] = "", collapsed[2048] = "",
+			     starved[2048] = "", flagged[4200] = "", threads[48], median[32], ci[96];
+			size_t others = 0, tied = 0;
 
 			for (size_t l = 0; l < model->lock_count; l++) {
 				long cell = report_cell(model, k, l, c->threads[t]);
@@ -216,22 +220,36 @@ static void section_best(struct report_context *ctx)
 						 : report_figure(model, (size_t)cell,
 								 BUNDLE_METRIC_throughput_ops_s);
 				unsigned flags = cell < 0 ? 0 : report_cell_flags(model, (size_t)cell);
-				char note[160];
 
-				if (l != best_lock && row != NULL && isfinite(row->median) &&
-				    overlaps(row, best))
-					list_add(ties, sizeof ties, model->locks[l]);
-				if (flags & (BUNDLE_FLAG(collapse) | BUNDLE_FLAG(starvation))) {
-					snprintf(note, sizeof note, "%s (%s%s%s)", model->locks[l],
-						 flags & BUNDLE_FLAG(collapse) ? "collapse" : "",
-						 (flags & BUNDLE_FLAG(collapse)) &&
-								 (flags & BUNDLE_FLAG(starvation))
-							 ? ", "
-							 : "",
-						 flags & BUNDLE_FLAG(starvation) ? "starvation" : "");
-					list_add(flagged, sizeof flagged, note);
+				if (l != best_lock && row != NULL && isfinite(row->median)) {
+					others++;
+					if (overlaps(row, best)) {
+						tied++;
+						list_add(ties, sizeof ties, model->locks[l]);
+					} else {
+						list_add(others_out, sizeof others_out, model->locks[l]);
+					}
 				}
+				if (flags & BUNDLE_FLAG(collapse))
+					list_add(collapsed, sizeof collapsed, model->locks[l]);
+				if (flags & BUNDLE_FLAG(starvation))
+					list_add(starved, sizeof starved, model->locks[l]);
 			}
+			/* When most locks tie, the few that do not are the shorter list. */
+			if (tied == others && tied > TIES_LISTED)
+				snprintf(ties, sizeof ties, "all %zu others", tied);
+			else if (tied > TIES_LISTED && tied > others / 2) {
+				char text[sizeof ties];
+
+				snprintf(text, sizeof text, "%zu of %zu, all but %s", tied, others,
+					 others_out);
+				snprintf(ties, sizeof ties, "%s", text);
+			}
+			if (collapsed[0])
+				snprintf(flagged, sizeof flagged, "collapse: %s", collapsed);
+			if (starved[0])
+				snprintf(flagged + strlen(flagged), sizeof flagged - strlen(flagged),
+					 "%sstarvation: %s", flagged[0] ? "; " : "", starved);
 			threads_text(c, t, threads, sizeof threads);
 			report_rate(best->median, median, sizeof median);
 			if (isfinite(best->ci_low) && isfinite(best->ci_high)) {
