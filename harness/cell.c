@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -441,6 +442,12 @@ static bool read_until(int fd, void *buffer, size_t size, const struct timespec 
 	return true;
 }
 
+void cell_child_dies_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(3);
+}
+
 int cell_run_isolated(const struct cell *cell, const struct cell_environment *env,
 		      struct cell_result *result)
 {
@@ -453,6 +460,7 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 	if (pipe(fds) != 0)
 		return -1;
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t child = fork();
 	if (child < 0) {
 		close(fds[0]);
@@ -460,6 +468,7 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 		return -1;
 	}
 	if (child == 0) {
+		cell_child_dies_with_parent(parent);
 		/* The result is large (histograms); the parent reads while we write. */
 		struct cell_result *mine = malloc(sizeof *mine);
 

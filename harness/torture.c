@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/random.h"
+#include "harness/cell.h"
 #include "locks/base/inject.h"
 
 /* State the critical sections share. Each field the checks race on has a line of
@@ -459,6 +460,7 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 	if (pipe(pipe_fds) != 0)
 		return -1;
 	fflush(NULL);
+	pid_t parent = getpid();
 	child = fork();
 	if (child < 0) {
 		close(pipe_fds[0]);
@@ -468,6 +470,7 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 	if (child == 0) {
 		struct torture_result mine;
 
+		cell_child_dies_with_parent(parent);
 		signal(SIGINT, SIG_IGN); /* the parent decides what Ctrl-C ends */
 		int rc = config->cpus != 0 && confine_to_cpus(config->cpus) != 0
 				 ? -1
