@@ -571,3 +571,68 @@ int plot_handoff(const struct plot_env *env, const struct report_model *model,
 		 report_phase_label(model));
 	return run_gnuplot(env, data, path, "handoff.gp", "handoff", variables, made);
 }
+
+int plot_c2c(const struct plot_env *env, const struct csv_table *c2c, struct plot_made *made)
+{
+	int a_column = csv_column(c2c, "cpu_a"), b_column = csv_column(c2c, "cpu_b");
+	int phase_column = csv_column(c2c, "phase");
+	int value_column = csv_column(c2c, "round_trip_median_ns");
+	const char *phase = NULL;
+	size_t phase_rows = 0, drawn = 0, phase_count = 0;
+	unsigned long cpus = 0;
+	char path[1200], variables[512];
+	FILE *data;
+
+	if (a_column < 0 || b_column < 0 || phase_column < 0 || value_column < 0)
+		return REPORT_PLOT_EMPTY;
+	/* One matrix: the phase with the most pairs (the first such), as a figure
+	 * never mixes phases. */
+	for (size_t r = 0; r < c2c->rows; r++) {
+		const char *name = csv_row(c2c, r)[phase_column];
+		size_t rows = 0, first = r;
+
+		for (size_t q = 0; q < c2c->rows; q++)
+			if (strcmp(csv_row(c2c, q)[phase_column], name) == 0) {
+				rows++;
+				if (q < first)
+					first = q;
+			}
+		if (first != r)
+			continue;
+		phase_count++;
+		if (rows > phase_rows) {
+			phase_rows = rows;
+			phase = name;
+		}
+	}
+	if (phase == NULL)
+		return REPORT_PLOT_EMPTY;
+	data = data_open(env, "c2c", path, sizeof path);
+	if (data == NULL)
+		return plot_fail(env, 3, "%s: cannot write: %s", path, strerror(errno));
+	for (size_t r = 0; r < c2c->rows; r++) {
+		char *const *row = csv_row(c2c, r);
+		char *end_a, *end_b, *end_value;
+		unsigned long a = strtoul(row[a_column], &end_a, 10);
+		unsigned long b = strtoul(row[b_column], &end_b, 10);
+		double value = strtod(row[value_column], &end_value);
+
+		if (strcmp(row[phase_column], phase) != 0 || *end_a || *end_b || *end_value ||
+		    end_a == row[a_column] || end_b == row[b_column] || !isfinite(value))
+			continue;
+		fprintf(data, "%lu %lu %.6g\n", a, b, value);
+		cpus = a + 1 > cpus ? a + 1 : cpus;
+		cpus = b + 1 > cpus ? b + 1 : cpus;
+		drawn++;
+	}
+	if (drawn == 0) {
+		fclose(data);
+		return REPORT_PLOT_EMPTY;
+	}
+	snprintf(variables, sizeof variables,
+		 "cpus=%lu; plot_title='Core-to-core round trip (phase %s)'", cpus, phase);
+	snprintf(made->caption, sizeof made->caption,
+		 "Median round trip between each ordered pair of CPUs, phase %s%s", phase,
+		 phase_count > 1 ? " (the table below has the other phases too)" : "");
+	return run_gnuplot(env, data, path, "c2c.gp", "c2c", variables, made);
+}

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "report/csv.h"
 #include "report/report_model.h"
 
 #define REPORT_PLOT_EMPTY (-1)
@@ -48,6 +49,10 @@ int plot_cpu(const struct plot_env *env, const struct report_model *model, size_
 	     struct plot_made *made);
 int plot_handoff(const struct plot_env *env, const struct report_model *model,
 		 struct plot_made *made);
+
+/* The core-to-core heatmap from c2c.csv (the phase with the most pairs; rows with
+ * a field that is not a number are left out, as the table shows them). */
+int plot_c2c(const struct plot_env *env, const struct csv_table *c2c, struct plot_made *made);
 
 /* Bytes per primitive over its runs: lock and context the median, heap the peak.
  * NaN where no run has the figure. */

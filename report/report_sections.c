@@ -583,6 +583,7 @@ static void section_noise(struct report_context *ctx)
 }
 
 /* An optional bundle file, shown as it is when the run wrote it. */
+/* A section per optional bundle file: its table, after its figure for c2c.csv. */
 static int section_extra(struct report_context *ctx, const char *file, const char *title)
 {
 	const char *dir = ctx->model->bundle->dir;
@@ -597,6 +598,15 @@ static int section_extra(struct report_context *ctx, const char *file, const cha
 		return 2;
 	}
 	doc_heading(ctx->doc, 2, title);
+	if (strcmp(file, "c2c.csv") == 0) {
+		struct plot_made made;
+		int status = figure(ctx, plot_c2c(ctx->env, &table, &made), &made);
+
+		if (status != 0) {
+			csv_free(&table);
+			return status;
+		}
+	}
 	doc_table_begin(ctx->doc, table.columns, (const char *const *)table.fields);
 	for (size_t r = 0; r < table.rows && r < EXTRA_ROWS_SHOWN; r++)
 		doc_table_row(ctx->doc, (const char *const *)csv_row(&table, r));

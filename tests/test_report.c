@@ -304,6 +304,32 @@ Test(report, optional_files_get_their_section, .timeout = 30)
 	free(md);
 }
 
+Test(report, core_to_core_heatmap, .timeout = 30)
+{
+	char dir[256];
+	fixture_copy(dir, sizeof dir);
+	/* Two phases: the matrix draws the one with more pairs (slow: 2 of 3 rows). */
+	fixture_write(dir, "c2c.csv",
+		      "cpu_a,cpu_b,relation,phase,samples,round_trip_median_ns,round_trip_p99_ns,"
+		      "round_trip_min_ns\n0,1,L3,slow,11,451.5,480,440\n1,0,L3,slow,11,448.25,470,"
+		      "441\n0,1,L3,fast,11,74.1,82.5,72.3\n");
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	expect_svg(dir, "c2c.svg", "Core-to-core round trip (phase slow)");
+	expect_svg(dir, "c2c.svg", "cpu_a (starts)");
+	expect_svg(dir, "c2c.svg", ">452<");
+	expect_svg(dir, "c2c.svg", ">448<");
+	char *svg = fixture_read(dir, "plots/c2c.svg");
+	cr_expect_null(strstr(svg, ">74<"), "the other phase's pair is not in the matrix");
+	free(svg);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect(strstr(md, "## Core-to-core round trips\n\n![Median round trip between each "
+			     "ordered pair of CPUs, phase slow (the table below has the other "
+			     "phases too)](plots/c2c.svg)") != NULL,
+		  "%s", md);
+	free(md);
+}
+
 Test(report, corrupt_optional_file_writes_nothing, .timeout = 30)
 {
 	char dir[256], expected[512];
