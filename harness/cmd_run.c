@@ -117,31 +117,84 @@ static void plan_free(struct run_plan *plan)
 	free(plan->hists);
 }
 
-/* Takes up dir's unfinished run: its rows, the histograms of its ok reps (a rep
- * whose histograms cannot be read is measured again) and its partial file. */
+/* Takes up dir's unfinished run: its rows and the histograms of its ok reps. A
+ * rep whose row was cut short is measured again; a measured rep whose histograms
+ * are gone or damaged stops the resume, naming the file (measuring it again would
+ * silently replace a figure already taken). */
 static int resume_into(struct run_plan *plan, const char *dir, struct bundle *bundle)
 {
-	char why[160];
-	size_t already = 0;
+	char why[256];
+	size_t already = 0, torn;
 
-	if (run_state_load_rows(dir, plan->matrix, plan->slots, plan->rows, plan->done, why,
+	char path[1400];
+	if (run_state_load_rows(dir, plan->matrix, plan->slots, plan->rows, plan->done, &torn, why,
 				sizeof why) < 0) {
-		cli_error("--resume", dir, "%s", why);
+		snprintf(path, sizeof path, "%s/" BUNDLE_PARTIAL_RUNS, dir);
+		cli_error("--resume", path, "%s", why);
 		return EXIT_USAGE;
 	}
 	for (size_t pair = 0; pair < plan->total; pair++) {
 		size_t c = pair / plan->slots;
 		unsigned rep = (unsigned)(pair % plan->slots);
 		if (plan->done[pair] && plan->rows[pair].status == CELL_OK && rep < plan->reps &&
-		    run_state_merge_hists(dir, plan->matrix->cells[c].id, rep, &plan->hists[c]) != 0)
-			plan->done[pair] = false;
+		    run_state_merge_hists(dir, plan->matrix->cells[c].id, rep, &plan->hists[c]) != 0) {
+			char name[256];
+			int saved = errno;
+			run_state_hist_name(name, sizeof name, plan->matrix->cells[c].id, rep);
+			snprintf(path, sizeof path, "%s/%s", dir, name);
+			cli_error("--resume", path, "%s: the histograms of a measured rep are lost, "
+						    "so the run cannot be finished exactly",
+				  saved == ENOENT ? "missing" : "torn or damaged");
+			return EXIT_USAGE;
+		}
 		already += plan->done[pair];
 	}
 	if (bundle_reopen(bundle, dir, plan->rows, plan->done, plan->total) != 0) {
-		cli_error("--resume", dir, "cannot rewrite its rows: %s", strerror(errno));
+		cli_error("--resume", dir, "cannot rewrite " BUNDLE_PARTIAL_RUNS ": %s",
+			  strerror(errno));
 		return EXIT_ENVIRONMENT;
 	}
+	if (torn > 0)
+		printf("# %s: its last row was cut short; that rep is measured again\n",
+		       BUNDLE_PARTIAL_RUNS);
 	printf("# resuming %s: %zu of %zu reps already measured\n", dir, already, plan->total);
+	return 0;
+}
+
+/* A bundle for a fresh run: --out's directory (or results/'s default), with its
+ * rows file and its first meta.json, in that order (run_state.h), before anything
+ * is measured. An existing --out is used only when it holds nothing measured. */
+static int start_bundle(struct bundle *bundle, const char *out, const struct run_context *ctx)
+{
+	char path[1200];
+
+	if (bundle_create(bundle, out) != 0) {
+		int saved = errno;
+		enum run_state_kind kind = out != NULL && saved == EEXIST ? run_state_inspect(out)
+									: RUN_STATE_OTHER;
+		if (kind == RUN_STATE_UNFINISHED) {
+			cli_error("--out", out, "exists: an unfinished run; finish it with: locklab "
+						"run --resume %s",
+				  out);
+			return EXIT_USAGE;
+		}
+		if (kind != RUN_STATE_UNSTARTED || bundle_adopt(bundle, out) != 0) {
+			cli_error("--out", out ? out : "results/", "%s",
+				  saved == EEXIST ? "exists: a bundle is never overwritten"
+						  : strerror(saved));
+			return saved == EEXIST ? EXIT_USAGE : EXIT_ENVIRONMENT;
+		}
+	}
+	if (bundle_start_partial(bundle) != 0) {
+		bundle_path(bundle, BUNDLE_PARTIAL_RUNS, path, sizeof path);
+		cli_error("run", path, "%s", strerror(errno));
+		return EXIT_ENVIRONMENT;
+	}
+	if (run_write_start_meta(bundle, ctx) != 0) {
+		bundle_path(bundle, BUNDLE_META, path, sizeof path);
+		cli_error("run", path, "%s", strerror(errno));
+		return EXIT_ENVIRONMENT;
+	}
 	return 0;
 }
 
@@ -230,9 +283,22 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 			hist_merge(&plan->hists[c].handoff, &result->handoff);
 		}
 		/* Histograms before the row: a rep with a row always has them saved. */
-		if ((timed_ok && run_state_save_hists(bundle, cell->id, rep, result) != 0) ||
-		    bundle_append_partial(bundle, &plan->rows[pair]) != 0) {
-			cli_error("run", bundle->dir, "cannot write runs: %s", strerror(errno));
+		char name[256], path[1200];
+		bool failed = false;
+		if (timed_ok) {
+			run_state_hist_name(name, sizeof name, cell->id, rep);
+			failed = run_state_save_hists(bundle, cell->id, rep, result) != 0;
+		}
+		if (!failed) {
+			snprintf(name, sizeof name, "%s", BUNDLE_PARTIAL_RUNS);
+			failed = bundle_append_partial(bundle, &plan->rows[pair]) != 0;
+		}
+		if (failed) {
+			int saved = errno;
+			bundle_path(bundle, name, path, sizeof path);
+			cli_error("run", path, "%s (the reps measured before are kept: once it can "
+					       "be written, finish with: locklab run --resume %s)",
+				  strerror(saved), bundle->dir);
 			rc = EXIT_ENVIRONMENT;
 			goto out;
 		}
@@ -266,10 +332,30 @@ int cmd_run(int argc, char **argv)
 	char **saved_argv = NULL;
 	char excluded[1024] = "";
 	const char *resume_dir = o.resume;
+	bool preflight_done = true;
 	if (resume_dir != NULL) {
 		int saved_argc;
+		enum run_state_kind kind = run_state_inspect(resume_dir);
+		if (kind == RUN_STATE_COMPLETE && run_state_left_over(resume_dir)) {
+			/* Killed after "complete": true, while removing the partial state. */
+			struct bundle done;
+			if (bundle_adopt(&done, resume_dir) != 0 || run_state_remove(&done) != 0) {
+				cli_error("--resume", resume_dir, "cannot remove its resume state: %s",
+					  strerror(errno));
+				return EXIT_ENVIRONMENT;
+			}
+			printf("# %s was complete; its left-over resume state is removed\n",
+			       resume_dir);
+			return 0;
+		}
+		if (kind == RUN_STATE_UNSTARTED) {
+			cli_error("--resume", resume_dir, "nothing was measured (stopped before its "
+							  "meta.json): start it again with --out %s",
+				  resume_dir);
+			return EXIT_USAGE;
+		}
 		saved_argv = run_state_saved_command(resume_dir, &saved_argc, &resume_meta, excluded,
-					      sizeof excluded);
+						     sizeof excluded, &preflight_done);
 		if (saved_argv == NULL)
 			return EXIT_USAGE;
 		run_options_defaults(&o, machine_nodes);
@@ -279,7 +365,9 @@ int cmd_run(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out_resume;
 		}
-		o.preflight = false; /* proven by the run being resumed */
+		/* Proven by the run being resumed, unless it was stopped before its
+		 * pre-flight's outcome was saved. */
+		o.preflight = o.preflight && !preflight_done;
 		argc = saved_argc;
 		argv = saved_argv;
 	}
@@ -331,7 +419,7 @@ int cmd_run(int argc, char **argv)
 	unsigned slots = o.reps + (o.run_length ? 1 : 0);
 	struct run_plan plan = { .matrix = &matrix, .reps = o.reps, .slots = slots,
 				 .total = matrix.cell_count * slots };
-	struct bundle bundle = { .partial = NULL };
+	struct bundle bundle = { .partial_fd = -1 };
 	struct run_context ctx = { .argc = argc, .argv = argv, .matrix = &matrix,
 				   .reps = o.reps, .seed = o.seed };
 	size_t failed_count = 0;
@@ -348,12 +436,10 @@ int cmd_run(int argc, char **argv)
 		rc = resume_into(&plan, resume_dir, &bundle);
 		if (rc != 0)
 			goto out;
-	} else if (bundle_create(&bundle, o.out) != 0) {
-		cli_error("--out", o.out ? o.out : "results/", "%s",
-			  errno == EEXIST ? "exists: a bundle is never overwritten"
-					  : strerror(errno));
-		rc = errno == EEXIST ? EXIT_USAGE : EXIT_ENVIRONMENT;
-		goto out;
+	} else {
+		rc = start_bundle(&bundle, o.out, &ctx);
+		if (rc != 0)
+			goto out;
 	}
 	fflush(stdout);
 
@@ -428,7 +514,13 @@ int cmd_run(int argc, char **argv)
 	ctx.env = &env;
 	run_measure_floors(&ctx, true);
 	clock_gettime(CLOCK_REALTIME, &ctx.started);
-	run_write_meta(&bundle, &ctx, false);
+	if (run_write_meta(&bundle, &ctx, false) != 0) {
+		char path[1200];
+		bundle_path(&bundle, BUNDLE_META, path, sizeof path);
+		cli_error("run", path, "%s", strerror(errno));
+		rc = EXIT_ENVIRONMENT;
+		goto out;
+	}
 
 	/* Ctrl-C ends the run after the current cell, keeping what it measured. The
 	 * cells' children ignore it (cell.c), so the one in flight finishes. */
@@ -455,8 +547,12 @@ int cmd_run(int argc, char **argv)
 	run_measure_floors(&ctx, false);
 	clock_gettime(CLOCK_REALTIME, &ctx.ended);
 	rc = run_finish(&bundle, &ctx, plan.rows, plan.total, plan.hists);
-	if (rc == 0)
-		run_state_clear(&bundle, &matrix, slots);
+	/* Last of all: until this, a kill leaves a bundle --resume finishes. */
+	if (rc == 0 && run_state_remove(&bundle) != 0) {
+		cli_error("run", bundle.dir, "complete, but its resume state cannot be removed: %s",
+			  strerror(errno));
+		rc = EXIT_ENVIRONMENT;
+	}
 out:
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

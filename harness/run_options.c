@@ -64,10 +64,11 @@ static void run_usage(FILE *out)
 		"  --run-length     one more rep of each multi-thread contended cell with an owner\n"
 		"                   word: consecutive acquisitions per thread and hand-offs per\n"
 		"                   second, never mixed into the timed reps (on in bench and full)\n"
-		"  --out DIR        bundle directory; must not exist (default results/<UTC>-<host>)\n"
+		"  --out DIR        bundle directory; must not exist or be empty (default\n"
+		"                   results/<UTC>-<host>)\n"
 		"  --max-time S     refuse a plan whose estimate exceeds S seconds\n"
-		"  --resume DIR     finish an interrupted run (Ctrl-C, a crash): the options\n"
-		"                   come from DIR/meta.json; measured reps are kept\n"
+		"  --resume DIR     finish an interrupted run (Ctrl-C, kill -9, a full disk): the\n"
+		"                   options come from DIR/meta.json; measured reps are kept\n"
 		"  --help           this text\n");
 }
 

@@ -1,9 +1,11 @@
 #include "harness/run_report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/cli.h"
 #include "harness/fingerprint.h"
@@ -223,14 +225,67 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 	return rc;
 }
 
+int run_write_start_meta(const struct bundle *bundle, const struct run_context *ctx)
+{
+	json_t *command = json_array();
+
+	for (int i = 0; i < ctx->argc; i++)
+		json_array_append_new(command, json_string(ctx->argv[i]));
+	json_t *meta = json_pack("{s:i,s:b,s:o,s:I}", "schema_version", BUNDLE_SCHEMA_VERSION,
+				 "complete", false, "command_line", command, "cells",
+				 (json_int_t)ctx->matrix->cell_count);
+	if (meta == NULL)
+		return -1;
+	int rc = bundle_write_json(bundle, BUNDLE_META, meta);
+	json_decref(meta);
+	return rc;
+}
+
+/* hwloc writes the file itself, so it gets the temp, sync and rename by hand. */
+static int write_topology(const struct bundle *bundle)
+{
+	char temporary[1200], final[1200];
+
+	snprintf(temporary, sizeof temporary, "%s/.%s.tmp", bundle->dir, BUNDLE_TOPOLOGY);
+	bundle_path(bundle, BUNDLE_TOPOLOGY, final, sizeof final);
+	if (topology_export_xml(temporary) != 0) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	int fd = open(temporary, O_RDONLY | O_CLOEXEC);
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 || rename(temporary, final) != 0) {
+		int saved = errno;
+		unlink(temporary);
+		errno = saved;
+		return -1;
+	}
+	return bundle_sync_dir(bundle->dir);
+}
+
+/* Stops finishing at the first file that cannot be written, naming it. */
+static bool finish_failed(const struct bundle *bundle, const char *name)
+{
+	char path[1200];
+	int saved = errno;
+
+	bundle_path(bundle, name, path, sizeof path);
+	cli_error("run", path, "%s (nothing measured is lost: once it can be written, finish "
+			       "with: locklab run --resume %s)",
+		  strerror(saved), bundle->dir);
+	return true;
+}
+
 int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *rows,
 	       size_t row_count, const struct cell_hists *hists)
 {
 	const struct matrix *m = ctx->matrix;
 	struct summary_row *summary =
 		malloc(m->cell_count * METRIC_COUNT * SUMMARY_MAX_PHASES * sizeof *summary);
-	char topology_path[1200];
-	int failed = 0;
+	bool failed = false;
 
 	if (summary == NULL)
 		return EXIT_ENVIRONMENT;
@@ -242,30 +297,35 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 	row_count = kept;
 	ctx->phases = summary_phases(rows, row_count);
 	size_t summary_count = summary_compute(rows, row_count, m->cells, m->cell_count, summary);
-	failed |= bundle_finish_runs(bundle, rows, row_count);
-	failed |= summary_write(bundle, summary, summary_count);
-	for (size_t c = 0; c < m->cell_count; c++) {
-		const char *id = m->cells[c].id;
-		if (hist_count(&hists[c].acquire))
-			failed |= bundle_write_hist(bundle, id, "lat", &hists[c].acquire);
-		if (hist_count(&hists[c].hold))
-			failed |= bundle_write_hist(bundle, id, "hold", &hists[c].hold);
-		if (hist_count(&hists[c].handoff))
-			failed |= bundle_write_hist(bundle, id, "handoff", &hists[c].handoff);
+	char name[256];
+	if (bundle_finish_runs(bundle, rows, row_count) != 0)
+		failed = finish_failed(bundle, BUNDLE_RUNS);
+	bundle_crash_point("finish");
+	if (!failed && summary_write(bundle, summary, summary_count) != 0)
+		failed = finish_failed(bundle, BUNDLE_SUMMARY);
+	bundle_crash_point("finish");
+	for (size_t c = 0; c < m->cell_count && !failed; c++) {
+		const struct hist *cell_hists[3] = { &hists[c].acquire, &hists[c].hold,
+						     &hists[c].handoff };
+		const char *metrics[3] = { "lat", "hold", "handoff" };
+
+		for (int k = 0; k < 3 && !failed; k++) {
+			if (hist_count(cell_hists[k]) == 0)
+				continue;
+			bundle_hist_name(name, sizeof name, m->cells[c].id, metrics[k]);
+			if (bundle_write_hist(bundle, m->cells[c].id, metrics[k], cell_hists[k]) != 0)
+				failed = finish_failed(bundle, name);
+			bundle_crash_point("finish");
+		}
 	}
-	/* hwloc writes the file itself, so it gets the temp-and-rename by hand. */
-	snprintf(topology_path, sizeof topology_path, "%s/.topology.xml.tmp", bundle->dir);
-	if (topology_export_xml(topology_path) == 0) {
-		char final[1200];
-		snprintf(final, sizeof final, "%s/topology.xml", bundle->dir);
-		failed |= rename(topology_path, final);
-	} else {
-		failed = 1;
-	}
-	failed |= run_write_meta(bundle, ctx, true);
+	if (!failed && write_topology(bundle) != 0)
+		failed = finish_failed(bundle, BUNDLE_TOPOLOGY);
+	bundle_crash_point("finish");
+	/* Last: "complete": true says every other final file is in place. */
+	if (!failed && run_write_meta(bundle, ctx, true) != 0)
+		failed = finish_failed(bundle, BUNDLE_META);
+	bundle_crash_point("finish");
 	if (failed) {
-		cli_error("run", bundle->dir, "could not write every file of the bundle: %s",
-			  strerror(errno));
 		free(summary);
 		return EXIT_ENVIRONMENT;
 	}

@@ -52,9 +52,16 @@ void run_measure_floors(struct run_context *ctx, bool start);
 /* meta.json; complete false while the run is still going. */
 int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, bool complete);
 
-/* Summary, flags, runs.csv, summary.csv, hist/, meta.json, then the path and a
- * ranking on stdout. Rows without a cell (never run) are left out; the rest are
- * compacted in place. Returns the command's exit status. */
+/* The first meta.json, before the pre-flight: the command line alone (and no
+ * preflight_failures), so a run killed before its first row can be resumed. */
+int run_write_start_meta(const struct bundle *bundle, const struct run_context *ctx);
+
+/* Summary, flags, then runs.csv, summary.csv, hist/, topology.xml and meta.json,
+ * each written whole and synced, in that order (a kill between them leaves a
+ * bundle --resume finishes again from its partial state, which this does not
+ * touch), then the path and a ranking on stdout. Rows without a cell (never run)
+ * are left out; the rest are compacted in place. Returns the command's exit
+ * status; a file that cannot be written is named. */
 int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *rows,
 	       size_t row_count, const struct cell_hists *hists);
 

@@ -2,18 +2,20 @@
 
 #include "harness/cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STATE_DIR ".partial"
 
 static const char *const hist_names[] = { "lat", "hold", "handoff" };
 
-static void state_name(char *out, size_t size, const char *cell_id, unsigned rep)
+void run_state_hist_name(char *out, size_t size, const char *cell_id, unsigned rep)
 {
 	snprintf(out, size, STATE_DIR "/%s.%u.hist", cell_id, rep);
 }
@@ -25,7 +27,7 @@ int run_state_save_hists(const struct bundle *bundle, const char *cell_id, unsig
 	char name[256];
 	FILE *out;
 
-	state_name(name, sizeof name, cell_id, rep);
+	run_state_hist_name(name, sizeof name, cell_id, rep);
 	out = bundle_open(bundle, name);
 	if (out == NULL)
 		return -1;
@@ -54,7 +56,7 @@ int run_state_merge_hists(const char *dir, const char *cell_id, unsigned rep,
 	int which = -1;
 	FILE *in;
 
-	state_name(name, sizeof name, cell_id, rep);
+	run_state_hist_name(name, sizeof name, cell_id, rep);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	in = fopen(path, "r");
 	if (in == NULL || loaded == NULL) {
@@ -87,8 +89,15 @@ int run_state_merge_hists(const char *dir, const char *cell_id, unsigned rep,
 		}
 	}
 	fclose(in);
-	/* All three sections or nothing: a torn file merges none of it. */
+	/* All three sections, each with buckets adding up to its total, or nothing:
+	 * a torn or damaged file merges none of it. */
 	bool complete = !torn && seen[0] && seen[1] && seen[2];
+	for (int k = 0; k < 3 && complete; k++) {
+		uint64_t counted = 0;
+		for (unsigned i = 0; i < HIST_BUCKETS; i++)
+			counted += loaded[k].counts[i];
+		complete = counted == loaded[k].total;
+	}
 	if (complete)
 		for (int k = 0; k < 3; k++)
 			hist_merge(targets[k], &loaded[k]);
@@ -133,6 +142,8 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 		return false;
 
 	struct run_row *row = &rows[c * reps + rep];
+	if (row->cell != NULL)
+		return false; /* a second row of one rep */
 	memset(row, 0, sizeof *row);
 	row->cell = &m->cells[c];
 	row->rep = (unsigned)rep;
@@ -144,8 +155,12 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 			return false;
 	}
 	row->flags = metrics_flags_parse(fields[AFTER_V1]);
-	row->reads = strtoull(fields[AFTER_V1 + 1], NULL, 10);
-	row->samples = strtoull(fields[AFTER_V1 + 2], NULL, 10);
+	row->reads = strtoull(fields[AFTER_V1 + 1], &end, 10);
+	if (*end != '\0')
+		return false;
+	row->samples = strtoull(fields[AFTER_V1 + 2], &end, 10);
+	if (*end != '\0')
+		return false;
 	snprintf(row->thread_cpus, sizeof row->thread_cpus, "%s", fields[AFTER_V1 + 3]);
 	row->phase = -1; /* decided again with the whole run */
 	done[c * reps + rep] = true;
@@ -153,56 +168,175 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 }
 
 long run_state_load_rows(const char *dir, const struct matrix *m, unsigned reps,
-			 struct run_row *rows, bool *done, char *why, size_t why_size)
+			 struct run_row *rows, bool *done, size_t *torn, char *why,
+			 size_t why_size)
 {
-	char path[1200], *line = NULL;
-	size_t capacity = 0;
+	char path[1200], *line = NULL, *header = NULL;
+	size_t capacity = 0, header_size = 0;
 	long loaded = 0, number = 0;
-	FILE *in;
+	ssize_t length;
+	FILE *in, *expected;
 
-	snprintf(path, sizeof path, "%s/.runs.partial.csv", dir);
+	*torn = 0;
+	snprintf(path, sizeof path, "%s/" BUNDLE_PARTIAL_RUNS, dir);
 	in = fopen(path, "r");
 	if (in == NULL) {
-		snprintf(why, why_size, "no unfinished run here (%s)", strerror(errno));
+		snprintf(why, why_size, "%s: the rows measured so far are lost", strerror(errno));
 		return -1;
 	}
-	while (getline(&line, &capacity, in) > 0) {
-		if (number++ == 0)
-			continue; /* the header */
-		/* The last line may be cut short by the interruption; anything else must
-		 * parse, or the plan is not the one that wrote it. */
-		if (!parse_row(line, m, reps, rows, done)) {
-			int c = fgetc(in);
-			if (c == EOF)
+	expected = open_memstream(&header, &header_size);
+	if (expected != NULL) {
+		bundle_runs_header(expected);
+		fclose(expected);
+	}
+	while ((length = getline(&line, &capacity, in)) > 0) {
+		number++;
+		if (number == 1) {
+			if (header == NULL || strcmp(line, header) != 0) {
+				snprintf(why, why_size, "line 1 is not this version's runs header");
+				loaded = -1;
 				break;
-			snprintf(why, why_size, "row %ld does not fit this plan", number);
-			free(line);
-			fclose(in);
-			return -1;
+			}
+			continue;
+		}
+		/* Only the last line can lack its newline (getline stops at the end of
+		 * the file): the append a kill or a full disk cut short. */
+		if (line[length - 1] != '\n') {
+			(*torn)++;
+			break;
+		}
+		if (!parse_row(line, m, reps, rows, done)) {
+			snprintf(why, why_size, "row %ld does not fit this plan (another plan's "
+						"row, a repeated rep, or damage)",
+				 number);
+			loaded = -1;
+			break;
 		}
 		loaded++;
 	}
+	if (number == 0) {
+		snprintf(why, why_size, "empty: not even its header");
+		loaded = -1;
+	}
+	free(header);
 	free(line);
 	fclose(in);
 	return loaded;
 }
 
-void run_state_clear(const struct bundle *bundle, const struct matrix *m, unsigned reps)
+static int remove_state_dir(const struct bundle *bundle)
 {
-	char name[256], path[1400];
+	char path[1400];
+	struct dirent *entry;
+	DIR *state;
 
-	for (size_t c = 0; c < m->cell_count; c++)
-		for (unsigned rep = 0; rep < reps; rep++) {
-			state_name(name, sizeof name, m->cells[c].id, rep);
-			snprintf(path, sizeof path, "%s/%s", bundle->dir, name);
-			unlink(path);
-		}
 	snprintf(path, sizeof path, "%s/" STATE_DIR, bundle->dir);
-	rmdir(path);
+	state = opendir(path);
+	if (state == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((entry = readdir(state)) != NULL) {
+		char file[1700];
+
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		snprintf(file, sizeof file, "%s/%s", path, entry->d_name);
+		if (unlink(file) != 0 && errno != ENOENT) {
+			closedir(state);
+			return -1;
+		}
+	}
+	closedir(state);
+	if (rmdir(path) != 0 && errno != ENOENT)
+		return -1;
+	return bundle_sync_dir(bundle->dir);
+}
+
+int run_state_remove(struct bundle *bundle)
+{
+	if (remove_state_dir(bundle) != 0)
+		return -1;
+	bundle_crash_point("finish");
+	/* Last: while this file is there, the bundle can still be finished again. */
+	return bundle_remove_partial(bundle);
+}
+
+bool run_state_left_over(const char *dir)
+{
+	char path[1200];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/" BUNDLE_PARTIAL_RUNS, dir);
+	if (stat(path, &st) == 0)
+		return true;
+	snprintf(path, sizeof path, "%s/" STATE_DIR, dir);
+	return stat(path, &st) == 0;
+}
+
+/* The partial file holding its header alone: what a run writes before meta.json. */
+static bool header_only(const char *path)
+{
+	char *header = NULL, *text = NULL;
+	size_t header_size = 0, capacity = 0;
+	FILE *expected = open_memstream(&header, &header_size), *in = fopen(path, "r");
+	bool same = false;
+
+	if (expected != NULL && in != NULL) {
+		bundle_runs_header(expected);
+		fclose(expected);
+		expected = NULL;
+		ssize_t length = getdelim(&text, &capacity, '\0', in);
+		same = length == (ssize_t)strlen(header) && strcmp(text, header) == 0;
+	}
+	if (expected != NULL)
+		fclose(expected);
+	if (in != NULL)
+		fclose(in);
+	free(header);
+	free(text);
+	return same;
+}
+
+enum run_state_kind run_state_inspect(const char *dir)
+{
+	char path[1200];
+	json_error_t error;
+
+	snprintf(path, sizeof path, "%s/" BUNDLE_META, dir);
+	json_t *meta = json_load_file(path, 0, &error);
+	if (meta != NULL) {
+		bool complete = json_is_true(json_object_get(meta, "complete"));
+		bool ours = json_is_array(json_object_get(meta, "command_line"));
+		json_decref(meta);
+		if (!ours)
+			return RUN_STATE_OTHER;
+		return complete ? RUN_STATE_COMPLETE : RUN_STATE_UNFINISHED;
+	}
+	/* No meta.json: ours only if nothing but the start of a run is there (a
+	 * temporary is ".<name>.tmp"), which measured nothing. */
+	DIR *listing = opendir(dir);
+	struct dirent *entry;
+	bool unstarted = listing != NULL;
+
+	while (unstarted && (entry = readdir(listing)) != NULL) {
+		const char *name = entry->d_name;
+		size_t length = strlen(name);
+
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		if (strcmp(name, BUNDLE_PARTIAL_RUNS) == 0)
+			unstarted = header_only(path);
+		else
+			unstarted = name[0] == '.' && length > 5 &&
+				    strcmp(name + length - 4, ".tmp") == 0;
+	}
+	if (listing != NULL)
+		closedir(listing);
+	return unstarted ? RUN_STATE_UNSTARTED : RUN_STATE_OTHER;
 }
 
 char **run_state_saved_command(const char *dir, int *argc, json_t **storage, char *excluded,
-			       size_t excluded_size)
+			       size_t excluded_size, bool *preflight_done)
 {
 	char path[1200];
 	json_error_t error;
@@ -231,6 +365,7 @@ char **run_state_saved_command(const char *dir, int *argc, json_t **storage, cha
 		argv[i] = (char *)json_string_value(json_array_get(command, i));
 	excluded[0] = '\0';
 	json_t *failures = json_object_get(meta, "preflight_failures"), *failure;
+	*preflight_done = json_is_array(failures);
 	size_t index;
 	json_array_foreach(failures, index, failure) {
 		size_t used = strlen(excluded);
