@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "harness/cli.h"
+#include "harness/vm_host.h"
 #include "vmcore/vm.h"
-#include "workloads/vm_host.h"
+#include "harness/vm_host.h"
 
 #define VM_DEFAULT_QUANTUM 20000ul
 #define VM_DEFAULT_STRIPES 64ul
@@ -25,6 +26,9 @@ static void vm_usage(FILE *out)
 	      "  --harts H          harts (1..64, default 1)\n"
 	      "  --workers W        host threads running harts (default min(harts, online CPUs))\n"
 	      "  --lock NAME        lock primitive for every VM lock site (default pthread_mutex)\n"
+	      "  --site S=L[,...]   lock L for site S instead (sites: exec.runq, bcache, amo.stripe,\n"
+	      "                     uart, plic, clint, blk.queue, irq, pv.lock)\n"
+	      "  --site-profile     time every acquisition: per-site waits, holds, contention\n"
 	      "  --mem MIB          guest RAM at 0x80000000 (16..4096, default 128)\n"
 	      "  --max-insns N      stop (exit 1) when a hart retires N instructions (default: none)\n"
 	      "  --timeout S        stop (exit 1) after S seconds (default: none)\n"
@@ -36,18 +40,92 @@ static void vm_usage(FILE *out)
 	      out);
 }
 
-static void vm_report(const struct vm_config *config, const char *lock,
-		      const struct vm_result *result, const struct vm_host *host)
+/* Sites by total wait, largest first (acquisitions when not profiled). */
+struct vm_site_row {
+	struct vm_host_site site;
+	struct hist *wait, *hold;
+};
+
+static int vm_site_order(const void *left, const void *right)
+{
+	const struct vm_site_row *a = left, *b = right;
+
+	if (a->wait->sum != b->wait->sum)
+		return a->wait->sum < b->wait->sum ? 1 : -1;
+	return (a->site.acquisitions < b->site.acquisitions) -
+	       (a->site.acquisitions > b->site.acquisitions);
+}
+
+/* The per-site table: every site's primitive, instances, bytes and acquisitions;
+ * with the profile also contention, wait and hold, sorted by total wait. */
+static int vm_report_sites(const struct vm_host *host, bool profiled)
 {
 	struct vm_host_site sites[16];
 	size_t count = vm_host_sites(host, sites, 16);
+	struct vm_site_row rows[16];
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		rows[i].site = sites[i];
+		rows[i].wait = malloc(sizeof *rows[i].wait);
+		rows[i].hold = malloc(sizeof *rows[i].hold);
+		if (rows[i].wait == NULL || rows[i].hold == NULL) {
+			for (size_t j = 0; j <= i; j++) {
+				free(rows[j].wait);
+				free(rows[j].hold);
+			}
+			cli_error("vm", "--site-profile", "out of memory");
+			return -1;
+		}
+		vm_host_site_times(host, i, rows[i].wait, rows[i].hold);
+		bytes += sites[i].lock_bytes;
+	}
+	qsort(rows, count, sizeof rows[0], vm_site_order);
+	printf("vm: lock bytes total %zu (every VM lock object, its contexts and init heap)\n",
+	       bytes);
+	if (profiled)
+		printf("vm: %-10s %-22s %-5s %5s %12s %11s %9s %10s %10s %12s %10s %10s %12s\n",
+		       "site", "lock", "mode", "locks", "acquisitions", "contended", "threshold",
+		       "wait_p50", "wait_p99", "wait_total", "hold_p50", "hold_p99", "hold_total");
+	for (size_t i = 0; i < count; i++) {
+		const struct vm_host_site *site = &rows[i].site;
+
+		if (!profiled) {
+			printf("vm: site %s: lock %s%s locks %u bytes %zu acquisitions %" PRIu64 "\n",
+			       site->name, site->lock, site->rw_ops ? " (rw)" : "", site->locks,
+			       site->lock_bytes, site->acquisitions);
+			continue;
+		}
+		printf("vm: %-10s %-22s %-5s %5u %12" PRIu64 " %11" PRIu64 " %9.0f %10" PRIu64
+		       " %10" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
+		       site->name, site->lock, site->rw_ops ? "rw" : "mutex", site->locks,
+		       site->acquisitions, site->contended, site->threshold_ns,
+		       hist_percentile(rows[i].wait, 50),
+		       hist_percentile(rows[i].wait, 99), rows[i].wait->sum,
+		       hist_percentile(rows[i].hold, 50), hist_percentile(rows[i].hold, 99),
+		       rows[i].hold->sum);
+	}
+	if (profiled)
+		printf("vm: times in ns; contended: a wait above the threshold, twice the "
+		       "primitive's uncontended p99\n");
+	for (size_t i = 0; i < count; i++) {
+		free(rows[i].wait);
+		free(rows[i].hold);
+	}
+	return 0;
+}
+
+static int vm_report(const struct vm_config *config, const char *lock,
+		     const struct vm_result *result, const struct vm_host *host, bool profiled)
+{
 	uint64_t total = 0;
 
 	printf("vm: exit: %s", vm_outcome_name(result->outcome));
 	if (result->outcome == VM_OUTCOME_FAIL)
 		printf(" (code %" PRIu64 ")", result->code);
-	printf("\nvm: harts %u workers %u lock %s quantum %u%s\n", config->harts, config->workers,
-	       lock, config->quantum, config->deterministic ? " deterministic" : "");
+	printf("\nvm: harts %u workers %u lock %s quantum %u%s%s\n", config->harts,
+	       config->workers, lock, config->quantum, config->deterministic ? " deterministic" : "",
+	       profiled ? " site-profile" : "");
 	for (unsigned i = 0; i < config->harts; i++) {
 		printf("vm: hart %u: instret %" PRIu64 "\n", i, result->instret[i]);
 		total += result->instret[i];
@@ -57,9 +135,7 @@ static void vm_report(const struct vm_config *config, const char *lock,
 	printf("vm: MIPS %.1f total, %.1f per hart\n",
 	       result->wall_s > 0 ? (double)total / result->wall_s / 1e6 : 0.0,
 	       result->wall_s > 0 ? (double)total / result->wall_s / 1e6 / config->harts : 0.0);
-	for (size_t i = 0; i < count; i++)
-		printf("vm: site %s: locks %u acquisitions %" PRIu64 "\n", sites[i].name,
-		       sites[i].locks, sites[i].acquisitions);
+	return vm_report_sites(host, profiled);
 }
 
 int cmd_vm(int argc, char **argv)
@@ -76,12 +152,15 @@ int cmd_vm(int argc, char **argv)
 		{ "quantum", required_argument, NULL, 'q' },
 		{ "stripes", required_argument, NULL, 's' },
 		{ "disk", required_argument, NULL, 'k' },
+		{ "site", required_argument, NULL, 'S' },
+		{ "site-profile", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vm_config config = { .harts = 1, .quantum = VM_DEFAULT_QUANTUM, .mem_mib = 128,
 				    .stripes = VM_DEFAULT_STRIPES };
-	const char *lock = "pthread_mutex", *why = NULL;
+	struct vm_host_options host_options = { .lock = "pthread_mutex" };
+	char why[512];
 	unsigned long value;
 	bool workers_given = false;
 	struct vm_host host;
@@ -107,7 +186,9 @@ int cmd_vm(int argc, char **argv)
 			config.workers = (unsigned)value;
 			workers_given = true;
 			break;
-		case 'l': lock = optarg; break;
+		case 'l': host_options.lock = optarg; break;
+		case 'S': host_options.site_locks = optarg; break;
+		case 'P': host_options.site_profile = true; break;
 		case 'm':
 			if (!cli_parse_uint("--mem", optarg, 16, 4096, &value))
 				return EXIT_USAGE;
@@ -169,8 +250,8 @@ int cmd_vm(int argc, char **argv)
 		}
 		config.workers = 1;
 	}
-	if (vm_host_open(lock, &host, &why) != 0) {
-		cli_error("--lock", lock, "%s", why);
+	if (vm_host_open(&host_options, &host, why, sizeof why) != 0) {
+		fprintf(stderr, "locklab: %s\n", why);
 		return EXIT_USAGE;
 	}
 	vm = vm_create(&config, &host, &error);
@@ -187,7 +268,10 @@ int cmd_vm(int argc, char **argv)
 	}
 	vm_destroy(vm);
 	fflush(stdout);
-	vm_report(&config, lock, &result, &host);
+	if (vm_report(&config, host_options.lock, &result, &host, host_options.site_profile) != 0) {
+		vm_host_close(&host);
+		return EXIT_ENVIRONMENT;
+	}
 	vm_host_close(&host);
 	switch (result.outcome) {
 	case VM_OUTCOME_PASS:

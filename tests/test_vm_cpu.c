@@ -10,7 +10,7 @@
 #include "tests/run_locklab.h"
 #include "vmcore/cpu.h"
 #include "vmcore/vm.h"
-#include "workloads/vm_host.h"
+#include "harness/vm_host.h"
 
 Test(vm_cpu, division_rules)
 {
@@ -33,12 +33,13 @@ static void run_guest(const char *lock, const char *elf, unsigned harts, unsigne
 {
 	struct vm_config config = { .elf_path = elf, .harts = harts, .workers = workers,
 				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
+	struct vm_host_options options = { .lock = lock };
 	struct vm_host host;
 	struct vm_error error;
-	const char *why = NULL;
+	char why[512];
 	struct vm *vm;
 
-	cr_assert_eq(vm_host_open(lock, &host, &why), 0, "%s: %s", lock, why);
+	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
 	vm = vm_create(&config, &host, &error);
 	cr_assert(vm != NULL, "%s: %s: %s", error.what, error.value, error.why);
 	cr_assert_eq(vm_run(vm, result, &error), 0);
@@ -73,12 +74,13 @@ Test(vm_cpu, host_counts_site_acquisitions)
 	struct vm_host_site sites[16];
 	struct vm_error error;
 	struct vm_result result;
-	const char *why = NULL;
+	struct vm_host_options options = { .lock = "futex_mutex" };
+	char why[512];
 	size_t count;
 	bool blk = false, runq = false;
 	struct vm *vm;
 
-	cr_assert_eq(vm_host_open("futex_mutex", &host, &why), 0);
+	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
 	vm = vm_create(&config, &host, &error);
 	cr_assert(vm != NULL, "%s", error.why);
 	cr_assert_eq(vm_run(vm, &result, &error), 0);
@@ -98,11 +100,19 @@ Test(vm_cpu, host_counts_site_acquisitions)
 Test(vm_cpu, host_refuses_locks_without_mutual_exclusion)
 {
 	struct vm_host host;
-	const char *why = NULL;
+	char why[512];
 
-	cr_expect_neq(vm_host_open("null", &host, &why), 0);
-	cr_expect(why && strstr(why, "control"));
-	cr_expect_neq(vm_host_open("ck_swlock", &host, &why), 0);
-	cr_expect(why && strstr(why, "single-writer"));
-	cr_expect_neq(vm_host_open("no_such_lock", &host, &why), 0);
+	cr_expect_neq(vm_host_open(&(struct vm_host_options){ .lock = "null" }, &host, why,
+				   sizeof why),
+		      0);
+	cr_expect_str_eq(why, "--lock null: a control lock gives no mutual exclusion; VM lock "
+			      "sites need it");
+	cr_expect_neq(vm_host_open(&(struct vm_host_options){ .lock = "ck_swlock" }, &host, why,
+				   sizeof why),
+		      0);
+	cr_expect(strstr(why, "single-writer") != NULL, "%s", why);
+	cr_expect_neq(vm_host_open(&(struct vm_host_options){ .lock = "no_such_lock" }, &host,
+				   why, sizeof why),
+		      0);
+	cr_expect_str_eq(why, "--lock no_such_lock: unknown lock (see locklab list)");
 }

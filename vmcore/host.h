@@ -2,7 +2,7 @@
  * vmcore's only link to the rest of locklab: the services a host hands the VM.
  *
  * vmcore never includes a lock header and never calls pthread; the host (the
- * harness's workloads/vm_host.c, or a test) provides locks, threads, memory and a
+ * harness's vm_host.c, or a test) provides locks, threads, memory and a
  * clock through this table, so one VM binary runs under every lock.
  *
  * Thread slots: every host thread the VM runs has a fixed slot, the VM's own
