@@ -3,23 +3,21 @@
 #include <ck_pr.h>
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/cpu_pair.h"
 #include "common/random.h"
-#include "harness/machine_probe.h"
 #include "common/stats.h"
+#include "harness/isolate.h"
+#include "harness/machine_probe.h"
 #include "workloads/kernel_table.h"
 
 /* Per rep and CPU: the best of 4 batches of 1 ms. */
@@ -410,114 +408,41 @@ out:
 	return rc;
 }
 
-/* Reads exactly size bytes before the deadline; false on timeout or early EOF. */
-static bool read_until(int fd, void *buffer, size_t size, const struct timespec *deadline,
-		       bool *timed_out)
+struct cell_job {
+	const struct cell *cell;
+	const struct cell_environment *env;
+};
+
+static void cell_child_main(void *arg, void *out)
 {
-	size_t got = 0;
+	const struct cell_job *job = arg;
 
-	*timed_out = false;
-	while (got < size) {
-		struct timespec now;
-		struct pollfd ready = { .fd = fd, .events = POLLIN };
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double left_ms = seconds_between(&now, deadline) * 1000.0;
-		if (left_ms <= 0) {
-			*timed_out = true;
-			return false;
-		}
-		int polled = poll(&ready, 1, left_ms > 1e9 ? 1000000000 : (int)left_ms + 1);
-		if (polled < 0 && errno == EINTR)
-			continue;
-		if (polled <= 0)
-			continue; /* the deadline check above ends it */
-		ssize_t n = read(fd, (char *)buffer + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
-
-void cell_child_dies_with_parent(pid_t parent)
-{
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(3);
+	cell_run(job->cell, job->env, out);
 }
 
 int cell_run_isolated(const struct cell *cell, const struct cell_environment *env,
 		      struct cell_result *result)
 {
-	int fds[2], status;
+	struct cell_job job = { cell, env };
 	double watchdog = env->watchdog_s > 0 ? env->watchdog_s
 					      : 5.0 * (env->warmup_s + env->duration_s) + 5.0;
-	struct timespec deadline;
-	bool timed_out;
+	enum isolate_outcome outcome;
+	int signal_number = 0;
 
-	if (pipe(fds) != 0)
+	if (isolate_run(cell_child_main, &job, result, sizeof *result, watchdog, &outcome,
+			&signal_number) != 0)
 		return -1;
-	fflush(NULL);
-	pid_t parent = getpid();
-	pid_t child = fork();
-	if (child < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (child == 0) {
-		cell_child_dies_with_parent(parent);
-		/* The result is large (histograms); the parent reads while we write. */
-		struct cell_result *mine = malloc(sizeof *mine);
-
-		/* Ctrl-C reaches the whole process group: the parent stops after this
-		 * cell (locklab run), so this cell finishes instead of dying mid-way. */
-		signal(SIGINT, SIG_IGN);
-		close(fds[0]);
-		if (mine == NULL)
-			_exit(3);
-		cell_run(cell, env, mine);
-		const char *p = (const char *)mine;
-		size_t left = sizeof *mine;
-		while (left > 0) {
-			ssize_t n = write(fds[1], p, left);
-			if (n <= 0)
-				_exit(3);
-			p += n;
-			left -= (size_t)n;
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)watchdog;
-	deadline.tv_nsec += (long)((watchdog - floor(watchdog)) * 1e9);
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	bool complete = read_until(fds[0], result, sizeof *result, &deadline, &timed_out);
-	if (!complete && timed_out)
-		kill(child, SIGKILL);
-	close(fds[0]);
-	waitpid(child, &status, 0);
-	if (complete)
+	if (outcome == ISOLATE_OK)
 		return 0;
 	memset(result, 0, sizeof *result);
 	hist_init(&result->acquire);
 	hist_init(&result->hold);
 	hist_init(&result->handoff);
 	hist_init(&result->run_length);
-	if (timed_out) {
-		result->status = CELL_TIMEOUT;
-	} else if (WIFSIGNALED(status)) {
-		result->status = CELL_CRASHED;
-		result->crash_signal = WTERMSIG(status);
-	} else {
-		result->status = CELL_ERROR;
-	}
+	result->status = outcome == ISOLATE_TIMEOUT   ? CELL_TIMEOUT
+			 : outcome == ISOLATE_CRASHED ? CELL_CRASHED
+						      : CELL_ERROR;
+	result->crash_signal = signal_number;
 	return 0;
 }
 

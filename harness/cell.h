@@ -102,15 +102,6 @@ unsigned cell_cpus_used(const struct cell *cell, const struct cell_environment *
 int cell_run(const struct cell *cell, const struct cell_environment *env,
 	     struct cell_result *result);
 
-/*
- * For a forked child, first thing: it dies (SIGKILL) when its parent does, so a
- * parent killed with -9 leaves no orphan spinning into the machine's next run.
- * parent is getpid() taken before the fork: a parent that died before the death
- * signal was set is not there to deliver it, so the child checks getppid() right
- * after and exits at once if it has been re-parented.
- */
-void cell_child_dies_with_parent(pid_t parent);
-
 /* In a forked child under the watchdog; returns -1 only when no child could run. */
 int cell_run_isolated(const struct cell *cell, const struct cell_environment *env,
 		      struct cell_result *result);

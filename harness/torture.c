@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/random.h"
-#include "harness/cell.h"
+#include "harness/isolate.h"
 #include "locks/base/inject.h"
 
 /* State the critical sections share. Each field the checks race on has a line of
@@ -470,7 +470,7 @@ int torture_isolated(const struct ll_info *info, const struct torture_config *co
 	if (child == 0) {
 		struct torture_result mine;
 
-		cell_child_dies_with_parent(parent);
+		isolate_child_dies_with_parent(parent);
 		signal(SIGINT, SIG_IGN); /* the parent decides what Ctrl-C ends */
 		int rc = config->cpus != 0 && confine_to_cpus(config->cpus) != 0
 				 ? -1
