@@ -11,6 +11,10 @@
  * summary.csv, one row per (cell, metric, phase): BUNDLE_SUMMARY_COLUMNS.
  * hist/<cell_id>.<lat|hold|handoff>.csv: bucket_low_ns,bucket_high_ns,count.
  * c2c.csv, atomics.csv (locklab c2c): BUNDLE_C2C_COLUMNS, BUNDLE_ATOMICS_COLUMNS.
+ * vm_runs.csv, vm_sites.csv (run --workload vm): BUNDLE_VM_RUNS_COLUMNS, one row
+ * per VM rep, and BUNDLE_VM_SITES_COLUMNS, one per VM rep and lock site; their
+ * cells (ids "vm.<guest>.<lock>.h<harts>.w<workers>") have rows in summary.csv
+ * too, with the metrics BUNDLE_VM_METRICS.
  */
 #ifndef LOCKLAB_BUNDLE_SCHEMA_H
 #define LOCKLAB_BUNDLE_SCHEMA_H
@@ -63,5 +67,21 @@
 #define BUNDLE_FLAGS(X)                                                                  \
 	X(below_resolution) X(starvation) X(collapse) X(noisy) X(steal) X(skewed)        \
 	X(phase_shift) X(few_reps) X(timeout) X(instrumented)
+
+/* The VM as a workload of locklab run. */
+#define BUNDLE_VM_RUNS "vm_runs.csv"
+#define BUNDLE_VM_RUNS_COLUMNS                                                             \
+	"cell_id,lock,guest,harts,workers,rep,status,wall_s,insns,mips,mips_per_hart,"     \
+	"cpu_user_s,cpu_sys_s,ctx_vol,ctx_invol,rss_peak_bytes,lock_bytes_total,"          \
+	"acquisitions,contended,wait_ns_total,flags,guest_outcome,guest_code,"             \
+	"round_trip_before_ns,round_trip_after_ns,phase,site_locks"
+#define BUNDLE_VM_SITES "vm_sites.csv"
+#define BUNDLE_VM_SITES_COLUMNS                                                            \
+	"cell_id,lock,guest,harts,workers,rep,site,instances,acquisitions,contended,"      \
+	"wait_p50_ns,wait_p99_ns,wait_total_ns,hold_p50_ns,hold_p99_ns,hold_total_ns,"     \
+	"site_lock,mode,lock_bytes"
+#define BUNDLE_VM_METRICS(X)                                                              \
+	X(mips) X(mips_per_hart) X(wall_s) X(cpu_user_s) X(cpu_sys_s) X(rss_peak_bytes)   \
+	X(lock_bytes_total) X(acquisitions) X(contended) X(wait_ns_total)
 
 #endif

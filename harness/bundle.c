@@ -258,41 +258,50 @@ int bundle_start_partial(struct bundle *bundle)
 	return write_partial(bundle, NULL, NULL, 0);
 }
 
-int bundle_append_partial(struct bundle *bundle, const struct run_row *row)
+int bundle_append_synced(int fd, const char *text, size_t length)
 {
-	char *text = NULL;
-	size_t length = 0;
-	FILE *line = open_memstream(&text, &length);
 	struct stat before;
-
-	if (line == NULL)
-		return -1;
-	bundle_partial_row(line, row);
-	if (fclose(line) != 0 || fstat(bundle->partial_fd, &before) != 0) {
-		free(text);
-		return -1;
-	}
-	/* One write, so a kill leaves the row whole or not there at all; a write
-	 * cut short (disk full, file size limit) is taken back off. */
 	size_t written = 0;
+
+	if (fstat(fd, &before) != 0)
+		return -1;
+	/* One write, so a kill leaves the text whole or not there at all; a write
+	 * cut short (disk full, file size limit) is taken back off. */
 	while (written < length) {
-		ssize_t n = write(bundle->partial_fd, text + written, length - written);
+		ssize_t n = write(fd, text + written, length - written);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			int saved = n < 0 ? errno : ENOSPC;
 			/* Best effort: should this fail too, the reader drops a last
-			 * row without its newline. */
-			int cut = ftruncate(bundle->partial_fd, before.st_size);
+			 * line without its newline. */
+			int cut = ftruncate(fd, before.st_size);
 			(void)cut;
-			free(text);
 			errno = saved;
 			return -1;
 		}
 		written += (size_t)n;
 	}
+	return fsync(fd);
+}
+
+int bundle_append_partial(struct bundle *bundle, const struct run_row *row)
+{
+	char *text = NULL;
+	size_t length = 0;
+	FILE *line = open_memstream(&text, &length);
+	int rc;
+
+	if (line == NULL)
+		return -1;
+	bundle_partial_row(line, row);
+	if (fclose(line) != 0) {
+		free(text);
+		return -1;
+	}
+	rc = bundle_append_synced(bundle->partial_fd, text, length);
 	free(text);
-	return fsync(bundle->partial_fd);
+	return rc;
 }
 
 int bundle_reopen(struct bundle *bundle, const char *dir, const struct run_row *rows,

@@ -63,6 +63,9 @@ int bundle_start_partial(struct bundle *bundle);
  * reader drops. */
 int bundle_append_partial(struct bundle *bundle, const struct run_row *row);
 
+/* The same for any text on any file open for appending (the VM reps' lines). */
+int bundle_append_synced(int fd, const char *text, size_t length);
+
 /* Takes up an unfinished bundle: its partial rows are rewritten from rows[i] where
  * done[i] (dropping a row cut short by the interruption), then appended to. */
 int bundle_reopen(struct bundle *bundle, const char *dir, const struct run_row *rows,

@@ -21,6 +21,9 @@
 #include "harness/run_state.h"
 #include "harness/summary.h"
 #include "harness/topology.h"
+#include "harness/vm_cell.h"
+#include "harness/vm_host.h"
+#include "harness/vm_plan.h"
 #include "harness/torture.h"
 #include "locks/base/spin.h"
 
@@ -34,13 +37,16 @@
 /* The busy loop's first rates: the best of 20 batches of 5 ms on each CPU. */
 #define RUN_BUSY_BATCH_NS 5e6
 #define RUN_BUSY_BATCHES 20
+/* A VM rep, for the estimate: the default guest (atomics) at 1-4 harts boots and
+ * finishes in 0.1-0.4 s here; a guest of --elf may take any time. */
+#define RUN_VM_REP_S 0.5
 
-static void progress(size_t done, size_t total, const struct cell *cell, double eta_s)
+static void progress(size_t done, size_t total, const char *id, double eta_s)
 {
 	if (!isatty(2))
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %-48.48s ETA %d:%02d", done, total,
-		cell ? cell->id : "", (int)eta_s / 60, (int)eta_s % 60);
+	fprintf(stderr, "\r\033[K[%zu/%zu] %-48.48s ETA %d:%02d", done, total, id ? id : "",
+		(int)eta_s / 60, (int)eta_s % 60);
 	if (done == total)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -97,9 +103,10 @@ struct run_plan {
 
 static int plan_allocate(struct run_plan *plan)
 {
-	plan->rows = calloc(plan->total, sizeof *plan->rows);
-	plan->done = calloc(plan->total, sizeof *plan->done);
-	plan->hists = malloc(plan->matrix->cell_count * sizeof *plan->hists);
+	/* + 1: a run of VM cells only has none of these. */
+	plan->rows = calloc(plan->total + 1, sizeof *plan->rows);
+	plan->done = calloc(plan->total + 1, sizeof *plan->done);
+	plan->hists = malloc((plan->matrix->cell_count + 1) * sizeof *plan->hists);
 	if (plan->rows == NULL || plan->done == NULL || plan->hists == NULL)
 		return -1;
 	for (size_t c = 0; c < plan->matrix->cell_count; c++) {
@@ -257,7 +264,7 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double spent = (double)(now.tv_sec - loop_start.tv_sec) +
 			       (double)(now.tv_nsec - loop_start.tv_nsec) / 1e9;
-		progress(finished, to_run, cell,
+		progress(finished, to_run, cell->id,
 			 finished ? spent / (double)finished * (double)(to_run - finished)
 				  : estimate);
 		/* Each rep's generators from --seed and the rep itself, so a rep measured
@@ -310,6 +317,53 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 out:
 	free(order);
 	free(result);
+	return rc;
+}
+
+/* The VM cells' reps, after the others, in their own seeded shuffled order, each
+ * in its own child; stops early, keeping what it measured, when Ctrl-C arrives. */
+static int measure_vm(struct vm_plan *vm, const struct vm_cell_environment *env,
+		      const struct bundle *bundle, uint64_t seed)
+{
+	size_t *order = malloc((vm->total + 1) * sizeof *order), to_run = 0, finished = 0;
+	int rc = 0;
+
+	if (order == NULL) {
+		cli_error("run", "memory", "%s", strerror(ENOMEM));
+		return EXIT_ENVIRONMENT;
+	}
+	matrix_shuffle(order, vm->total, seed ^ 0x5bd1e995u);
+	for (size_t i = 0; i < vm->total; i++)
+		to_run += !vm->done[i];
+	for (size_t i = 0; i < vm->total && !run_interrupted; i++) {
+		size_t pair = order[i];
+		const struct vm_cell *cell = &vm->cells[pair / vm->reps];
+
+		if (vm->done[pair])
+			continue;
+		progress(finished, to_run, cell->id, (double)(to_run - finished) * RUN_VM_REP_S);
+		if (vm_cell_run_isolated(cell, env, &vm->results[pair]) != 0) {
+			cli_error("run", cell->id, "cannot start a child: %s", strerror(errno));
+			rc = EXIT_ENVIRONMENT;
+			break;
+		}
+		if (vm_plan_append(vm, pair) != 0) {
+			char path[1200];
+			int saved = errno;
+			bundle_path(bundle, VM_PLAN_PARTIAL, path, sizeof path);
+			cli_error("run", path, "%s (the reps measured before are kept: once it can "
+					       "be written, finish with: locklab run --resume %s)",
+				  strerror(saved), bundle->dir);
+			rc = EXIT_ENVIRONMENT;
+			break;
+		}
+		bundle_crash_point("vm_rep");
+		vm->done[pair] = true;
+		finished++;
+	}
+	if (rc == 0 && !run_interrupted && to_run > 0)
+		progress(to_run, to_run, NULL, 0);
+	free(order);
 	return rc;
 }
 
@@ -389,12 +443,31 @@ int cmd_run(int argc, char **argv)
 	size_t block_count = o.custom ? o.custom_block_count : o.profile->block_count;
 
 	struct matrix matrix;
+	struct vm_plan vm_plan = { .partial_fd = -1 };
 	if (matrix_expand(&matrix, blocks, block_count, locks, lock_count, cpus) != 0) {
 		cli_error("run", "matrix", "%s", strerror(errno));
 		rc = EXIT_ENVIRONMENT;
 		goto out_resume;
 	}
-	if (matrix.cell_count == 0) {
+	if (o.vm) {
+		/* --site is checked here, once, not by every rep's child. */
+		struct vm_host_options check = { .lock = "pthread_mutex",
+						 .site_locks = o.vm_request.site_locks };
+		struct vm_host host;
+		char why[512];
+		if (vm_host_open(&check, &host, why, sizeof why) != 0) {
+			fprintf(stderr, "locklab: %s\n", why);
+			goto out_matrix;
+		}
+		vm_host_close(&host);
+		rc = vm_plan_expand(&vm_plan, &o.vm_request, locks, lock_count, o.reps, cpus);
+		if (rc == EXIT_ENVIRONMENT)
+			cli_error("run", "memory", "%s", strerror(ENOMEM));
+		if (rc != 0)
+			goto out_matrix;
+		rc = EXIT_USAGE;
+	}
+	if (matrix.cell_count == 0 && vm_plan.cell_count == 0) {
 		cli_error("run", o.locks, "no cell to measure (every combination was skipped)");
 		rc = EXIT_USAGE;
 		goto out_matrix;
@@ -404,11 +477,18 @@ int cmd_run(int argc, char **argv)
 		instrumented += run_length_applies(&matrix.cells[c]);
 	double estimate = (double)(matrix.cell_count * o.reps + instrumented) *
 				  (o.duration_s + o.warmup_s + RUN_OVERHEAD_S) +
-			  (o.preflight ? (double)lock_count * (PREFLIGHT_SECONDS + RUN_OVERHEAD_S) : 0);
+			  (o.preflight ? (double)lock_count * (PREFLIGHT_SECONDS + RUN_OVERHEAD_S) : 0) +
+			  (double)vm_plan.total * RUN_VM_REP_S;
 	printf("# plan: %zu cells x %u reps of %.3g s (+%.3g s warm-up), %zu run-length reps, "
-	       "%zu skipped; estimated %.0f s\n",
+	       "%zu skipped",
 	       matrix.cell_count, o.reps, o.duration_s, o.warmup_s, instrumented,
-	       matrix.skip_count, estimate);
+	       matrix.skip_count);
+	if (o.vm)
+		printf("; %zu VM cells x %u reps, %zu skipped", vm_plan.cell_count, o.reps,
+		       vm_plan.skip_count);
+	printf("; estimated %.0f s\n", estimate);
+	for (size_t i = 0; i < vm_plan.skip_count; i++)
+		printf("# skipped %s: %s\n", vm_plan.skips[i].what, vm_plan.skips[i].reason);
 	if (o.max_time_s > 0 && estimate > o.max_time_s && resume_dir == NULL) {
 		char limit[32];
 		snprintf(limit, sizeof limit, "%g", o.max_time_s);
@@ -441,6 +521,17 @@ int cmd_run(int argc, char **argv)
 		if (rc != 0)
 			goto out;
 	}
+	if (o.vm) {
+		char why[300], path[1200];
+		if (vm_plan_start_partial(&vm_plan, &bundle, resume_dir != NULL, why, sizeof why) !=
+		    0) {
+			bundle_path(&bundle, VM_PLAN_PARTIAL, path, sizeof path);
+			cli_error(resume_dir ? "--resume" : "run", path, "%s", why);
+			rc = resume_dir ? EXIT_USAGE : EXIT_ENVIRONMENT;
+			goto out;
+		}
+		ctx.vm = &vm_plan;
+	}
 	fflush(stdout);
 
 	/* Once, before any child is forked: each inherits the figure instead of
@@ -452,6 +543,8 @@ int cmd_run(int argc, char **argv)
 			for (size_t i = 0; i < failed_count; i++)
 				printf("# %s: %s\n", failed[i].what, failed[i].reason);
 			/* Cells of the failed locks are marked done with no row: not measured. */
+			for (size_t i = 0; i < failed_count; i++)
+				vm_plan_drop_lock(&vm_plan, ll_find(failed[i].what));
 			for (size_t pair = 0; pair < plan.total; pair++) {
 				const struct ll_info *lock = matrix.cells[pair / slots].lock;
 				bool kept_lock = false;
@@ -532,15 +625,31 @@ int cmd_run(int argc, char **argv)
 	rc = measure(&plan, &env, &bundle, o.seed, estimate);
 	if (rc != 0)
 		goto out;
+	if (o.vm && !run_interrupted) {
+		struct vm_cell_environment vm_env = {
+			.timer = &timer,
+			.site_locks = o.vm_request.site_locks,
+			.site_profile = o.vm_request.site_profile,
+			.timeout_s = o.vm_timeout_s,
+			.probe_cpus = { cpu_count >= 2 ? (int)cpu_list[0] : -1,
+					cpu_count >= 2 ? (int)cpu_list[1] : -1 },
+			.probe_round_trips = RUN_PROBE_ROUND_TRIPS,
+		};
+		rc = measure_vm(&vm_plan, &vm_env, &bundle, o.seed);
+		if (rc != 0)
+			goto out;
+	}
 	if (run_interrupted) {
 		size_t measured = 0;
 		for (size_t pair = 0; pair < plan.total; pair++)
 			measured += plan.done[pair] && plan.rows[pair].cell != NULL;
+		for (size_t pair = 0; pair < vm_plan.total; pair++)
+			measured += vm_plan.done[pair];
 		if (isatty(2))
 			fputc('\n', stderr);
 		cli_error("run", "interrupted", "%zu of %zu reps measured; finish with: locklab "
 						"run --resume %s",
-			  measured, plan.total, bundle.dir);
+			  measured, plan.total + vm_plan.total, bundle.dir);
 		rc = 130;
 		goto out;
 	}
@@ -559,6 +668,7 @@ out:
 	plan_free(&plan);
 	bundle_close(&bundle);
 out_matrix:
+	vm_plan_free(&vm_plan);
 	matrix_free(&matrix);
 out_resume:
 	free(saved_argv);

@@ -16,6 +16,7 @@ void run_options_defaults(struct run_options *o, unsigned numa_nodes)
 		.pin = true,
 		.preflight = true,
 		.numa_nodes = numa_nodes ? numa_nodes : 1,
+		.vm_timeout_s = 60,
 	};
 }
 
@@ -29,6 +30,8 @@ static void run_usage(FILE *out)
 		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
 		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight] [--run-length]\n"
 		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
+		"                   [--guest G[,G...] | --elf FILE] [--harts H,...] [--workers W,...]\n"
+		"                   [--site SITE=LOCK,...] [--site-profile] [--guest-timeout S]\n"
 		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
 		"rep in its own child process under a watchdog, in a seeded shuffled order, and\n"
 		"writes a result bundle (runs.csv, summary.csv, hist/, meta.json, topology.xml).\n"
@@ -39,8 +42,20 @@ static void run_usage(FILE *out)
 		"                   profile's blocks:");
 	for (size_t i = 0; i < workload_registry_count; i++)
 		fprintf(out, " %s", workload_registry[i].name);
+	fprintf(out, " vm\n"
+		"                   (vm: the RISC-V VM runs a guest to completion under the lock;\n"
+		"                   vm_runs.csv and vm_sites.csv; the options below)\n"
+		"  --guest G,...    vm: guests (default atomics):");
+	for (size_t i = 0; i < vm_guest_count; i++)
+		fprintf(out, " %s", vm_guest_names[i]);
 	fprintf(out,
 		"\n"
+		"  --elf FILE       vm: a guest of your own instead\n"
+		"  --harts H,...    vm: guest harts (default 1,2,4)\n"
+		"  --workers W,...  vm: host threads running the harts (default min(harts, CPUs))\n"
+		"  --site S=L,...   vm: lock L for VM lock site S (locklab vm --help lists sites)\n"
+		"  --site-profile   vm: time every lock acquisition per site (vm_sites.csv)\n"
+		"  --guest-timeout S  vm: a rep that runs longer is a timeout (default 60)\n"
 		"  --threads N,...  thread counts (default: online CPUs; oversubscribed: 2x, 4x\n"
 		"                   and 8x them); NxCPU means N times the online CPUs, e.g. 2xCPU\n"
 		"  --cs NS,...      busy work inside the critical section, ns (default 50)\n"
@@ -99,8 +114,8 @@ static bool parse_thread_list(const char *text, struct run_options *o)
 	return true;
 }
 
-static bool parse_uint_list(const char *option, const char *text, unsigned long max,
-			    unsigned *values, size_t *count)
+static bool parse_uint_list(const char *option, const char *text, unsigned long min,
+			    unsigned long max, unsigned *values, size_t *count)
 {
 	char *copy = strdup(text), *cursor = copy, *item;
 
@@ -113,7 +128,7 @@ static bool parse_uint_list(const char *option, const char *text, unsigned long 
 			free(copy);
 			return false;
 		}
-		if (!cli_parse_uint(option, item, 0, max, &value)) {
+		if (!cli_parse_uint(option, item, min, max, &value)) {
 			free(copy);
 			return false;
 		}
@@ -141,6 +156,10 @@ bool run_options_custom_blocks(struct run_options *o)
 	while ((name = strsep(&cursor, ",")) != NULL) {
 		struct matrix_block *b = &o->custom_blocks[o->custom_block_count];
 
+		if (strcmp(name, "vm") == 0) {
+			o->vm = true;
+			continue;
+		}
 		if (workload_find(name) == NULL) {
 			cli_error("--workload", name[0] ? name : "\"\"",
 				  "unknown workload (see 'locklab run --help')");
@@ -173,6 +192,17 @@ bool run_options_custom_blocks(struct run_options *o)
 		o->custom_block_count++;
 	}
 	free(copy);
+	if (o->vm_options && !o->vm) {
+		cli_error("--workload", o->workloads ? o->workloads : "contended",
+			  "the VM options (--guest, --elf, --harts, --workers, --site, "
+			  "--site-profile, --guest-timeout) need --workload vm");
+		return false;
+	}
+	if (o->vm && o->vm_request.harts_count == 0) {
+		static const unsigned harts[] = { 1, 2, 4 };
+		memcpy(o->vm_request.harts, harts, sizeof harts);
+		o->vm_request.harts_count = 3;
+	}
 	return true;
 }
 
@@ -199,6 +229,13 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-time", required_argument, NULL, 'm' },
 		{ "resume", required_argument, NULL, 'E' },
+		{ "guest", required_argument, NULL, 'G' },
+		{ "elf", required_argument, NULL, 'e' },
+		{ "harts", required_argument, NULL, 'H' },
+		{ "workers", required_argument, NULL, 'W' },
+		{ "site", required_argument, NULL, 's' },
+		{ "site-profile", no_argument, NULL, 'Q' },
+		{ "guest-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -231,22 +268,22 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 			o->custom = true;
 			break;
 		case 'c':
-			if (!parse_uint_list("--cs", optarg, 10000000, o->cs, &o->cs_count))
+			if (!parse_uint_list("--cs", optarg, 0, 10000000, o->cs, &o->cs_count))
 				return EXIT_USAGE;
 			o->custom = true;
 			break;
 		case 'n':
-			if (!parse_uint_list("--ncs", optarg, 10000000, o->ncs, &o->ncs_count))
+			if (!parse_uint_list("--ncs", optarg, 0, 10000000, o->ncs, &o->ncs_count))
 				return EXIT_USAGE;
 			o->custom = true;
 			break;
 		case 'r':
-			if (!parse_uint_list("--read-pct", optarg, 100, o->read_pct, &o->read_count))
+			if (!parse_uint_list("--read-pct", optarg, 0, 100, o->read_pct, &o->read_count))
 				return EXIT_USAGE;
 			o->custom = true;
 			break;
 		case 'L':
-			if (!parse_uint_list("--cs-lines", optarg, 65536, o->cs_lines, &o->lines_count))
+			if (!parse_uint_list("--cs-lines", optarg, 0, 65536, o->cs_lines, &o->lines_count))
 				return EXIT_USAGE;
 			o->custom = true;
 			break;
@@ -302,6 +339,39 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 			if (!cli_parse_double("--max-time", optarg, 0.001, 1e9, &o->max_time_s))
 				return EXIT_USAGE;
 			break;
+		case 'G':
+			o->vm_request.guests = optarg;
+			o->vm_options = true;
+			break;
+		case 'e':
+			o->vm_request.elf = optarg;
+			o->vm_options = true;
+			break;
+		case 'H':
+			if (!parse_uint_list("--harts", optarg, 1, 64, o->vm_request.harts,
+					     &o->vm_request.harts_count))
+				return EXIT_USAGE;
+			o->vm_options = true;
+			break;
+		case 'W':
+			if (!parse_uint_list("--workers", optarg, 1, 64, o->vm_request.workers,
+					     &o->vm_request.workers_count))
+				return EXIT_USAGE;
+			o->vm_options = true;
+			break;
+		case 's':
+			o->vm_request.site_locks = optarg;
+			o->vm_options = true;
+			break;
+		case 'Q':
+			o->vm_request.site_profile = true;
+			o->vm_options = true;
+			break;
+		case 'T':
+			if (!cli_parse_double("--guest-timeout", optarg, 0.001, 86400, &o->vm_timeout_s))
+				return EXIT_USAGE;
+			o->vm_options = true;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 0;
@@ -311,6 +381,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 	}
 	if (optind < argc) {
 		cli_error("run", argv[optind], "unexpected argument (see 'locklab run --help')");
+		return EXIT_USAGE;
+	}
+	if (o->vm_options && !o->custom) {
+		cli_error("--workload", "vm", "the VM options need --workload vm");
 		return EXIT_USAGE;
 	}
 	o->duration_s = isnan(duration) ? o->profile->duration_s : duration;

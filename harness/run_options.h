@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "harness/matrix.h"
+#include "harness/vm_plan.h"
 
 struct run_options {
 	const struct matrix_profile *profile;
@@ -29,6 +30,10 @@ struct run_options {
 	unsigned cs[MATRIX_MAX_VALUES], ncs[MATRIX_MAX_VALUES], read_pct[MATRIX_MAX_VALUES];
 	unsigned cs_lines[MATRIX_MAX_VALUES];
 	size_t cs_count, ncs_count, read_count, lines_count;
+	bool vm;                          /* --workload names vm */
+	bool vm_options;                  /* a VM option was given (it needs --workload vm) */
+	struct vm_plan_request vm_request;
+	double vm_timeout_s;              /* each VM rep's limit (--guest-timeout) */
 };
 
 /* The defaults before any option: the bench profile, every lock. */
@@ -38,8 +43,8 @@ void run_options_defaults(struct run_options *o, unsigned numa_nodes);
  * after --help, 2 after a bad option, the one-line error printed). */
 int run_options_parse(int argc, char **argv, struct run_options *o);
 
-/* The command-line blocks (one per --workload), defaults filled in; false after
- * printing the error for an unknown workload. */
+/* The command-line blocks (one per --workload but vm, which sets o->vm),
+ * defaults filled in; false after printing the error for an unknown workload. */
 bool run_options_custom_blocks(struct run_options *o);
 
 #endif

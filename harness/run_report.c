@@ -279,6 +279,13 @@ static bool finish_failed(const struct bundle *bundle, const char *name)
 	return true;
 }
 
+static void write_vm_summary(FILE *out, const void *arg)
+{
+	const struct run_context *ctx = arg;
+
+	vm_plan_write_summary(out, ctx->vm, &ctx->phases);
+}
+
 int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *rows,
 	       size_t row_count, const struct cell_hists *hists)
 {
@@ -296,13 +303,30 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 			rows[kept++] = rows[i];
 	row_count = kept;
 	ctx->phases = summary_phases(rows, row_count);
+	/* The VM reps take the microbenchmarks' fit; a run of VM cells only fits
+	 * its own from the VM reps' probes. */
+	if (row_count == 0 && ctx->vm != NULL) {
+		double *probes = malloc((2 * ctx->vm->total + 1) * sizeof *probes);
+		if (probes == NULL) {
+			free(summary);
+			return EXIT_ENVIRONMENT;
+		}
+		phase_fit(probes, vm_plan_probes(ctx->vm, probes), &ctx->phases);
+		free(probes);
+	}
 	size_t summary_count = summary_compute(rows, row_count, m->cells, m->cell_count, summary);
 	char name[256];
 	if (bundle_finish_runs(bundle, rows, row_count) != 0)
 		failed = finish_failed(bundle, BUNDLE_RUNS);
 	bundle_crash_point("finish");
-	if (!failed && summary_write(bundle, summary, summary_count) != 0)
+	if (!failed && summary_write(bundle, summary, summary_count,
+				     ctx->vm ? write_vm_summary : NULL, ctx) != 0)
 		failed = finish_failed(bundle, BUNDLE_SUMMARY);
+	bundle_crash_point("finish");
+	if (!failed && ctx->vm != NULL && vm_plan_write_runs(ctx->vm, bundle, &ctx->phases) != 0)
+		failed = finish_failed(bundle, BUNDLE_VM_RUNS);
+	if (!failed && ctx->vm != NULL && vm_plan_write_sites(ctx->vm, bundle) != 0)
+		failed = finish_failed(bundle, BUNDLE_VM_SITES);
 	bundle_crash_point("finish");
 	for (size_t c = 0; c < m->cell_count && !failed; c++) {
 		const struct hist *cell_hists[3] = { &hists[c].acquire, &hists[c].hold,
@@ -329,7 +353,11 @@ int run_finish(struct bundle *bundle, struct run_context *ctx, struct run_row *r
 		free(summary);
 		return EXIT_ENVIRONMENT;
 	}
-	ranking_print(stdout, m, rows, row_count, summary, summary_count, &ctx->phases, ctx->env->cpu_count);
+	if (row_count > 0)
+		ranking_print(stdout, m, rows, row_count, summary, summary_count, &ctx->phases,
+			      ctx->env->cpu_count);
+	if (ctx->vm != NULL)
+		vm_plan_print_ranking(stdout, ctx->vm);
 	printf("\nnull-lock floor %.2f ns/op, timer overhead %.1f ns", ctx->null_ns_per_op,
 	       ctx->env->timer->overhead_ns);
 	if (!isnan(ctx->sampling_ratio))

@@ -12,6 +12,7 @@
 #include "harness/cell.h"
 #include "harness/matrix.h"
 #include "harness/phase.h"
+#include "harness/vm_plan.h"
 
 struct cell_hists {
 	struct hist acquire;
@@ -42,6 +43,7 @@ struct run_context {
 	double sampling_off_ops_s, sampling_on_ops_s, sampling_ratio;
 	struct c2c_floor c2c_start, c2c_end;
 	struct phase_fit phases;          /* fitted at the end, from every rep's probes */
+	const struct vm_plan *vm;         /* the VM cells (--workload vm), or NULL */
 	struct timespec started, ended;
 };
 
@@ -56,7 +58,8 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
  * preflight_failures), so a run killed before its first row can be resumed. */
 int run_write_start_meta(const struct bundle *bundle, const struct run_context *ctx);
 
-/* Summary, flags, then runs.csv, summary.csv, hist/, topology.xml and meta.json,
+/* Summary, flags, then runs.csv, summary.csv (with the VM cells' rows), vm_runs.csv
+ * and vm_sites.csv when there are VM cells, hist/, topology.xml and meta.json,
  * each written whole and synced, in that order (a kill between them leaves a
  * bundle --resume finishes again from its partial state, which this does not
  * touch), then the path and a ranking on stdout. Rows without a cell (never run)

@@ -1,6 +1,7 @@
 #include "harness/run_state.h"
 
 #include "harness/cli.h"
+#include "harness/vm_plan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -253,7 +254,7 @@ static int remove_state_dir(const struct bundle *bundle)
 
 int run_state_remove(struct bundle *bundle)
 {
-	if (remove_state_dir(bundle) != 0)
+	if (remove_state_dir(bundle) != 0 || bundle_remove(bundle, VM_PLAN_PARTIAL) != 0)
 		return -1;
 	bundle_crash_point("finish");
 	/* Last: while this file is there, the bundle can still be finished again. */

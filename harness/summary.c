@@ -219,7 +219,8 @@ static void write_number(FILE *out, double value)
 		fprintf(out, ",%.6g", value);
 }
 
-int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count)
+int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count,
+		  void (*more)(FILE *out, const void *arg), const void *arg)
 {
 	FILE *out = bundle_open(bundle, BUNDLE_SUMMARY);
 	char flags[160];
@@ -240,5 +241,7 @@ int summary_write(const struct bundle *bundle, const struct summary_row *rows, s
 		write_number(out, rows[i].ci_level);
 		fprintf(out, ",%u,%u\n", rows[i].n_ok, rows[i].n_timeout);
 	}
+	if (more != NULL)
+		more(out, arg);
 	return bundle_commit(bundle, BUNDLE_SUMMARY, out);
 }

@@ -54,7 +54,10 @@ enum phase summary_main_phase(const struct run_row *rows, size_t row_count);
 size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell *cells,
 		       size_t cell_count, struct summary_row *out);
 
-int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count);
+/* summary.csv: rows, then what more (may be NULL) writes after them (the VM
+ * cells' rows, harness/vm_plan.h). */
+int summary_write(const struct bundle *bundle, const struct summary_row *rows, size_t count,
+		  void (*more)(FILE *out, const void *arg), const void *arg);
 
 /* The summary row of (cell, metric, phase); NULL when there is none. */
 const struct summary_row *summary_find(const struct summary_row *rows, size_t count,

@@ -418,6 +418,91 @@ static int read_runs(struct bundle_contents *contents, char *error, size_t error
 	return 0;
 }
 
+/* vm_runs.csv, when there is one: its rows, and a cell per VM cell_id. */
+static int read_vm_runs(struct bundle_contents *contents, char *error, size_t error_size)
+{
+	static const char *const needed[] = { "cell_id", "lock", "guest", "harts", "workers",
+					      "rep", "status", "mips", "mips_per_hart", "wall_s",
+					      "lock_bytes_total", "acquisitions", "wait_ns_total",
+					      "phase" };
+	enum { ID, LOCK, GUEST, HARTS, WORKERS, REP, STATUS, MIPS, MIPS_HART, WALL, BYTES, ACQ,
+	       WAIT, PHASE, NEEDED };
+	const char *dir = contents->dir;
+	struct csv_table *table = &contents->vm_runs_csv;
+	char path[1100], why[256], shown[48];
+	int column[NEEDED];
+
+	snprintf(path, sizeof path, "%s/" BUNDLE_VM_RUNS, dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (csv_read(path, table, why, sizeof why) != 0)
+		return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS, "%s", why);
+	for (int c = 0; c < NEEDED; c++)
+		if ((column[c] = csv_column(table, needed[c])) < 0)
+			return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
+					   "row 1: no column '%s'", needed[c]);
+	struct bundle_cell *cells =
+		realloc(contents->cells, (contents->cell_count + table->rows + 1) * sizeof *cells);
+	contents->vm_runs = calloc(table->rows + 1, sizeof *contents->vm_runs);
+	if (cells == NULL || contents->vm_runs == NULL)
+		return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS, "out of memory");
+	contents->cells = cells;
+	for (size_t r = 0; r < table->rows; r++) {
+		char *const *fields = csv_row(table, r);
+		size_t row = csv_row_number(r);
+		struct bundle_vm_run *run = &contents->vm_runs[r];
+		struct bundle_cell cell = { .id = fields[column[ID]], .lock = fields[column[LOCK]],
+					    .workload = "vm", .guest = fields[column[GUEST]] };
+		const struct { int position; double *out; } numbers[] = {
+			{ MIPS, &run->mips }, { MIPS_HART, &run->mips_per_hart },
+			{ WALL, &run->wall_s }, { BYTES, &run->lock_bytes_total },
+			{ ACQ, &run->acquisitions }, { WAIT, &run->wait_ns_total },
+		};
+		const struct { int position; unsigned *out; } whole[] = {
+			{ HARTS, &cell.threads }, { WORKERS, &cell.workers }, { REP, &run->rep },
+		};
+
+		run->row = row;
+		for (size_t w = 0; w < sizeof whole / sizeof whole[0]; w++)
+			if (field_uint(fields, column[whole[w].position], false, whole[w].out) != 0)
+				return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
+						   "row %zu: field '%s' is not a whole number: '%s'",
+						   row, needed[whole[w].position],
+						   printable(fields[column[whole[w].position]], shown,
+							     sizeof shown));
+		for (size_t n = 0; n < sizeof numbers / sizeof numbers[0]; n++)
+			if (parse_double(fields[column[numbers[n].position]], true, numbers[n].out) !=
+			    0)
+				return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
+						   "row %zu: field '%s' is not a number: '%s'", row,
+						   needed[numbers[n].position],
+						   printable(fields[column[numbers[n].position]], shown,
+							     sizeof shown));
+		if (strncmp(cell.id, "vm.", 3) != 0)
+			return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
+					   "row %zu: cell '%s' is not a VM cell id", row,
+					   printable(cell.id, shown, sizeof shown));
+		run->status = fields[column[STATUS]];
+		run->phase = fields[column[PHASE]];
+		long found = bundle_find_cell(contents, cell.id);
+		if (found < 0) {
+			found = (long)contents->cell_count++;
+			contents->cells[found] = cell;
+		} else if (contents->cells[found].guest == NULL ||
+			   strcmp(contents->cells[found].guest, cell.guest) != 0 ||
+			   strcmp(contents->cells[found].lock, cell.lock) != 0 ||
+			   contents->cells[found].threads != cell.threads ||
+			   contents->cells[found].workers != cell.workers) {
+			return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
+					   "row %zu: cell '%s' has other keys than in an earlier row",
+					   row, printable(cell.id, shown, sizeof shown));
+		}
+		run->cell = (size_t)found;
+	}
+	contents->vm_run_count = table->rows;
+	return 0;
+}
+
 static int read_summary(struct bundle_contents *contents, char *error, size_t error_size)
 {
 	const char *dir = contents->dir;
@@ -458,7 +543,8 @@ static int read_summary(struct bundle_contents *contents, char *error, size_t er
 
 		if (cell < 0)
 			return bundle_fail(error, error_size, dir, BUNDLE_SUMMARY,
-					   "row %zu: cell '%s' is not in " BUNDLE_RUNS, row,
+					   "row %zu: cell '%s' is not in " BUNDLE_RUNS " or " BUNDLE_VM_RUNS,
+					   row,
 					   printable(fields[column[SUM_CELL_ID]], shown, sizeof shown));
 		summary->cell = (size_t)cell;
 		hint = (size_t)cell;
@@ -512,6 +598,7 @@ int bundle_read(const char *dir, struct bundle_contents *contents, char *error,
 		contents->dir[--len] = '\0';
 	if (read_meta(contents->dir, &contents->meta, error, error_size) != 0 ||
 	    read_runs(contents, error, error_size) != 0 ||
+	    read_vm_runs(contents, error, error_size) != 0 ||
 	    read_summary(contents, error, error_size) != 0) {
 		bundle_free(contents);
 		return -1;
@@ -528,7 +615,9 @@ void bundle_free(struct bundle_contents *contents)
 	free(contents->cells);
 	free(contents->runs);
 	free(contents->summaries);
+	free(contents->vm_runs);
 	csv_free(&contents->runs_csv);
+	csv_free(&contents->vm_runs_csv);
 	csv_free(&contents->summary_csv);
 	memset(contents, 0, sizeof *contents);
 }

@@ -2,7 +2,8 @@
  * A result bundle read back into memory, for the report and compare commands
  * (which know the bundle only through common/bundle_schema.h, never the harness).
  *
- * bundle_read loads meta.json, runs.csv and summary.csv of one bundle directory;
+ * bundle_read loads meta.json, runs.csv, vm_runs.csv (when there is one) and
+ * summary.csv of one bundle directory;
  * histograms are read one at a time with bundle_read_hist. Columns are found by
  * their header name, so a schema 1 bundle (fewer columns) loads: a metric column
  * it lacks reads as NaN in every row, a missing phase as "", cs_lines and
@@ -70,11 +71,24 @@ struct bundle_meta {
 	double c2c_end_ns;
 };
 
-/* One cell: what runs.csv's key columns say, once per cell_id. */
+/* One cell: what runs.csv's key columns say, once per cell_id. A VM cell (from
+ * vm_runs.csv) has workload "vm", its guest, threads = its harts and its workers. */
 struct bundle_cell {
 	const char *id, *lock, *workload;
 	unsigned threads, cs_ns, ncs_ns, read_pct, cs_lines;
 	unsigned threads_per_cpu; /* N for "N x CPUs", 0 for an absolute thread count */
+	const char *guest;        /* VM cells only; NULL otherwise */
+	unsigned workers;         /* VM cells only */
+};
+
+/* One vm_runs.csv row (a VM rep). Figures NaN where empty. */
+struct bundle_vm_run {
+	size_t cell;
+	unsigned rep;
+	const char *status; /* ok, guest_fail, timeout, crashed, error */
+	double mips, mips_per_hart, wall_s, lock_bytes_total, acquisitions, wait_ns_total;
+	const char *phase;  /* "" when the rep has none (not ok, or a phase shift) */
+	size_t row;
 };
 
 enum bundle_status { BUNDLE_STATUS_OK, BUNDLE_STATUS_TIMEOUT, BUNDLE_STATUS_CRASHED,
@@ -111,7 +125,9 @@ struct bundle_contents {
 	size_t run_count;
 	struct bundle_summary *summaries;
 	size_t summary_count;
-	struct csv_table runs_csv, summary_csv; /* the text the strings above point into */
+	struct bundle_vm_run *vm_runs; /* vm_runs.csv, when the bundle has one */
+	size_t vm_run_count;
+	struct csv_table runs_csv, summary_csv, vm_runs_csv; /* the text the strings point into */
 };
 
 struct bundle_bucket {

@@ -34,7 +34,7 @@ static struct side_tally tally(const struct compare_result *result, size_t side)
 			else
 				t.worse++;
 		}
-		if (row->metric == BUNDLE_METRIC_throughput_ops_s && row->ratio.ratio > 0 &&
+		if (row->metric == BUNDLE_METRIC_throughput_ops_s && !row->vm && row->ratio.ratio > 0 &&
 		    isfinite(row->ratio.ratio)) {
 			t.log_ratio_sum += log(row->ratio.ratio);
 			t.log_ratio_count++;
@@ -79,7 +79,7 @@ static void value_text(const struct compare_result *result, const struct compare
 		     isfinite(result->sides[row->side].tsc_ticks_per_ns);
 	char number[24], tick_text[24];
 
-	if (row->metric == BUNDLE_METRIC_throughput_ops_s) {
+	if (row->metric == BUNDLE_METRIC_throughput_ops_s) { /* or MIPS */
 		report_rate(value, out, size);
 		return;
 	}
@@ -108,7 +108,15 @@ static void write_row(struct report_doc *doc, const struct compare_result *resul
 	const struct compare_side *base = &result->sides[0], *other = &result->sides[row->side];
 	const struct bundle_cell *cell = &base->bundle.cells[row->base_cell];
 	const struct bundle_cell *other_cell = &other->bundle.cells[row->cell];
-	const struct report_config *config = &base->model.configs[base->model.cell_config[row->base_cell]];
+	size_t config_index = base->model.cell_config[row->base_cell];
+	char vm_label[128];
+	const char *label = vm_label;
+
+	if (config_index == REPORT_NO_CONFIG)
+		snprintf(vm_label, sizeof vm_label, "vm guest=%s workers=%u", cell->guest,
+			 cell->workers);
+	else
+		label = base->model.configs[config_index].label;
 	char threads[64], base_value[96], value[96], ratio[96], low[32], high[32], p[64],
 		adjusted[32], verdict_text[96];
 
@@ -136,8 +144,9 @@ static void write_row(struct report_doc *doc, const struct compare_result *resul
 	snprintf(verdict_text, sizeof verdict_text, "%s%s", verdict(row),
 		 row->meaning_changed ? "; meaning changed v1→v2" : "");
 	/* The verdict next to the ratio, so that a narrow screen shows both. */
-	const char *cells[ROW_COLUMNS] = { config->label, threads, cell->lock,
-					   metric_label(row->metric), ratio, verdict_text,
+	const char *cells[ROW_COLUMNS] = { label, threads, cell->lock,
+					   row->vm ? "MIPS" : metric_label(row->metric), ratio,
+					   verdict_text,
 					   base_value, value, p };
 	doc_table_row(doc, cells);
 }

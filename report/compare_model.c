@@ -51,6 +51,11 @@ bool compare_meaning_changed(enum bundle_metric metric)
 
 static bool same_configuration(const struct bundle_cell *a, const struct bundle_cell *b)
 {
+	if ((a->guest == NULL) != (b->guest == NULL))
+		return false;
+	if (a->guest != NULL) /* VM cells: guest and workers; harts are the threads */
+		return strcmp(a->guest, b->guest) == 0 && strcmp(a->lock, b->lock) == 0 &&
+		       a->workers == b->workers;
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->lock, b->lock) == 0 &&
 	       a->cs_ns == b->cs_ns && a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct &&
 	       a->cs_lines == b->cs_lines;
@@ -100,14 +105,19 @@ static int compare_cells(struct compare_result *result, size_t side, size_t base
 	bool schemas_differ = base->bundle.meta.schema_version != other->bundle.meta.schema_version;
 	double base_values[REPORT_MAX_REPS], values[REPORT_MAX_REPS];
 
-	for (size_t m = 0; m < sizeof compared / sizeof compared[0]; m++) {
+	bool vm = base->bundle.cells[base_cell].guest != NULL;
+
+	for (size_t m = 0; m < (vm ? 1 : sizeof compared / sizeof compared[0]); m++) {
 		struct compare_row row = { .side = side, .base_cell = base_cell, .cell = cell,
-					   .metric = compared[m].metric,
+					   .metric = compared[m].metric, .vm = vm,
 					   .higher_is_better = compared[m].higher_is_better,
 					   .by_cpus = by_cpus, .p_adjusted = NAN };
 
-		row.base_n = report_rep_values(&base->model, base_cell, row.metric, base_values);
-		row.n = report_rep_values(&other->model, cell, row.metric, values);
+		/* A VM cell compares its MIPS (higher is better, as throughput). */
+		row.base_n = vm ? report_vm_rep_mips(&base->model, base_cell, base_values)
+				: report_rep_values(&base->model, base_cell, row.metric, base_values);
+		row.n = vm ? report_vm_rep_mips(&other->model, cell, values)
+			   : report_rep_values(&other->model, cell, row.metric, values);
 		/* Throughput is a row for every cell; the latencies only where measured. */
 		if (row.metric != BUNDLE_METRIC_throughput_ops_s && (row.base_n == 0 || row.n == 0))
 			continue;

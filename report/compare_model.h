@@ -11,7 +11,8 @@
  * A cell aligned by N x CPUs is not aligned again by its thread count.
  *
  * Per aligned cell and metric (throughput for every cell; acquire-latency p99 and
- * hand-off p50 where both sides have them) the reps of each bundle's main phase
+ * hand-off p50 where both sides have them; MIPS for a VM cell, which aligns on
+ * guest, lock, workers and harts) the reps of each bundle's main phase
  * (report_rep_values) are compared: median(other) / median(baseline), a 95 %
  * percentile bootstrap interval and a bootstrap p-value (stats_ratio_ci, seeded,
  * so a compare reproduces), then Benjamini-Hochberg adjusted p-values over all
@@ -48,7 +49,8 @@ struct compare_side {
 struct compare_row {
 	size_t side;              /* the other bundle (1 ..); the baseline is side 0 */
 	size_t base_cell, cell;   /* cells of the baseline and of the other bundle */
-	enum bundle_metric metric;
+	enum bundle_metric metric; /* throughput_ops_s stands for MIPS in a VM row */
+	bool vm;                   /* a VM cell's row: MIPS from vm_runs.csv */
 	bool higher_is_better;
 	bool by_cpus;             /* aligned on threads_per_cpu */
 	bool meaning_changed;     /* schema 1 beside 2 and the metric's meaning changed */

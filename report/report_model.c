@@ -70,6 +70,11 @@ static int build_configs(struct report_model *model, char *error, size_t error_s
 		const struct bundle_cell *cell = &bundle->cells[c];
 		size_t k = 0;
 
+		/* VM cells have sections of their own, from vm_runs.csv. */
+		if (cell->guest != NULL) {
+			model->cell_config[c] = REPORT_NO_CONFIG;
+			continue;
+		}
 		while (k < model->config_count && !same_config(&model->configs[k], cell))
 			k++;
 		if (k == model->config_count) {
@@ -199,6 +204,62 @@ static int build_index(struct report_model *model, char *error, size_t error_siz
 	return 0;
 }
 
+/* The VM reps' own main phase: the one most finished VM reps ran in (ties to
+ * the name first in order). */
+static void build_vm_phase(struct report_model *model)
+{
+	const struct bundle_contents *bundle = model->bundle;
+	size_t best = 0;
+
+	for (size_t r = 0; r < bundle->vm_run_count; r++) {
+		const char *phase = bundle->vm_runs[r].phase;
+		size_t count = 0;
+
+		if (phase[0] == '\0')
+			continue;
+		for (size_t q = 0; q < bundle->vm_run_count; q++)
+			count += strcmp(bundle->vm_runs[q].phase, phase) == 0;
+		if (count > best || (count == best && strcmp(phase, model->vm_phase) < 0)) {
+			best = count;
+			model->vm_phase = phase;
+		}
+	}
+}
+
+size_t report_vm_rep_mips(const struct report_model *model, size_t cell,
+			  double values[REPORT_MAX_REPS])
+{
+	const struct bundle_contents *bundle = model->bundle;
+	size_t n = 0;
+
+	for (size_t r = 0; r < bundle->vm_run_count && n < REPORT_MAX_REPS; r++) {
+		const struct bundle_vm_run *run = &bundle->vm_runs[r];
+
+		if (run->cell == cell && model->vm_phase != NULL &&
+		    strcmp(run->phase, model->vm_phase) == 0 && strcmp(run->status, "ok") == 0 &&
+		    isfinite(run->mips))
+			values[n++] = run->mips;
+	}
+	return n;
+}
+
+const struct bundle_summary *report_vm_figure(const struct report_model *model, size_t cell,
+					      const char *metric_name)
+{
+	const struct bundle_contents *bundle = model->bundle;
+
+	if (model->vm_phase == NULL)
+		return NULL;
+	for (size_t s = 0; s < bundle->summary_count; s++) {
+		const struct bundle_summary *row = &bundle->summaries[s];
+
+		if (row->cell == cell && strcmp(row->metric_name, metric_name) == 0 &&
+		    strcmp(row->phase, model->vm_phase) == 0)
+			return row;
+	}
+	return NULL;
+}
+
 int report_model_build(const struct bundle_contents *bundle, struct report_model *model,
 		       char *error, size_t error_size)
 {
@@ -209,6 +270,7 @@ int report_model_build(const struct bundle_contents *bundle, struct report_model
 		report_model_free(model);
 		return -1;
 	}
+	build_vm_phase(model);
 	return 0;
 }
 

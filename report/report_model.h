@@ -24,6 +24,7 @@
 #define REPORT_MAX_PHASES 8
 #define REPORT_MAX_THREAD_COUNTS 32
 #define REPORT_MAX_REPS 256 /* per cell; reps beyond it are not read */
+#define REPORT_NO_CONFIG ((size_t)-1)
 
 /* One workload configuration: a workload with its cs/ncs/read/lines parameters. */
 struct report_config {
@@ -50,11 +51,12 @@ struct report_model {
 	size_t config_count;
 	const char **locks; /* sorted by name */
 	size_t lock_count;
-	size_t *cell_config; /* per cell: its configuration */
+	size_t *cell_config; /* per cell: its configuration; REPORT_NO_CONFIG for a VM cell */
 	size_t *cell_lock;   /* per cell: its index in locks */
 	long *main_row;      /* cell * BUNDLE_METRIC_COUNT + metric: summary index, or -1 */
 	long *flags_row;     /* per cell: the throughput row whose flags count, or -1 */
 	size_t left_out_cells;
+	const char *vm_phase; /* the phase of most finished VM reps; NULL: none */
 };
 
 /* Returns 0, or -1 with a one-line reason in error (out of memory, more thread
@@ -76,6 +78,16 @@ unsigned report_cell_flags(const struct report_model *model, size_t cell);
 /* Median over the cell's finished main-phase reps of (cpu_user_s + cpu_sys_s) * 1e9
  * / ops: CPU time burned per operation, waiting included. NaN when none. */
 double report_cpu_ns_per_op(const struct report_model *model, size_t cell);
+
+/* The MIPS of a VM cell's finished reps in the VM reps' main phase, in
+ * vm_runs.csv order. Returns how many. */
+size_t report_vm_rep_mips(const struct report_model *model, size_t cell,
+			  double values[REPORT_MAX_REPS]);
+
+/* A VM cell's summary row of metric_name ("mips", ...) in the VM reps' main
+ * phase, or NULL. */
+const struct bundle_summary *report_vm_figure(const struct report_model *model, size_t cell,
+					      const char *metric_name);
 
 /* The main phase's name for a reader: "all (no phases in this bundle)" for a
  * schema 1 bundle, "none" when nothing finished. */

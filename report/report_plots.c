@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -635,4 +636,80 @@ int plot_c2c(const struct plot_env *env, const struct csv_table *c2c, struct plo
 		 "Median round trip between each ordered pair of CPUs, phase %s%s", phase,
 		 phase_count > 1 ? " (the table below has the other phases too)" : "");
 	return run_gnuplot(env, data, path, "c2c.gp", "c2c", variables, made);
+}
+
+int plot_vm(const struct plot_env *env, const struct report_model *model, const char *guest,
+	    struct plot_made *made)
+{
+	const struct bundle_contents *bundle = model->bundle;
+	char name[128], path[1200], series[4096] = "", variables[4600], label[96];
+	size_t blocks = 0;
+	FILE *data;
+
+	snprintf(name, sizeof name, "vm_%s", guest);
+	data = data_open(env, name, path, sizeof path);
+	if (data == NULL)
+		return plot_fail(env, 3, "%s: cannot write: %s", path, strerror(errno));
+	/* A line per lock, its points the harts in ascending order; per (lock,
+	 * workers) when some harts count ran on several worker counts. */
+	bool by_workers = false;
+	for (size_t a = 0; a < bundle->cell_count; a++)
+		for (size_t b = 0; b < a; b++) {
+			const struct bundle_cell *x = &bundle->cells[a], *y = &bundle->cells[b];
+			by_workers |= x->guest != NULL && y->guest != NULL &&
+				      strcmp(x->guest, guest) == 0 && strcmp(y->guest, guest) == 0 &&
+				      strcmp(x->lock, y->lock) == 0 && x->threads == y->threads;
+		}
+	for (size_t c = 0; c < bundle->cell_count; c++) {
+		const struct bundle_cell *cell = &bundle->cells[c];
+		bool first = true;
+
+		if (cell->guest == NULL || strcmp(cell->guest, guest) != 0)
+			continue;
+		for (size_t e = 0; e < c && first; e++)
+			first = !(bundle->cells[e].guest != NULL &&
+				  strcmp(bundle->cells[e].guest, guest) == 0 &&
+				  strcmp(bundle->cells[e].lock, cell->lock) == 0 &&
+				  (!by_workers || bundle->cells[e].workers == cell->workers));
+		if (!first)
+			continue;
+		if (by_workers)
+			snprintf(label, sizeof label, "%s/w%u", cell->lock, cell->workers);
+		else
+			snprintf(label, sizeof label, "%s", cell->lock);
+		append(series, sizeof series, label);
+		fprintf(data, "%s# %s\n", blocks++ ? "\n\n" : "", label);
+		for (unsigned harts = 1; harts <= 64; harts++)
+			for (size_t k = 0; k < bundle->cell_count; k++) {
+				const struct bundle_cell *point = &bundle->cells[k];
+				const struct bundle_summary *row;
+
+				if (point->guest == NULL || strcmp(point->guest, guest) != 0 ||
+				    strcmp(point->lock, cell->lock) != 0 ||
+				    (by_workers && point->workers != cell->workers) ||
+				    point->threads != harts)
+					continue;
+				row = report_vm_figure(model, k, "mips");
+				fprintf(data, "%u", harts);
+				put_value(data, row ? row->median : NAN, 1);
+				put_value(data, row ? row->ci_low : NAN, 1);
+				put_value(data, row ? row->ci_high : NAN, 1);
+				fputs(" ? ?\n", data);
+			}
+	}
+	if (blocks == 0) {
+		fclose(data);
+		return REPORT_PLOT_EMPTY;
+	}
+	snprintf(variables, sizeof variables,
+		 "locks='%s'; cpus=0; markers=0; xlabel_text='guest harts'; "
+		 "ylabel_text='guest MIPS (all harts, log scale)'; "
+		 "plot_title='VM, guest %s (phase %s)'",
+		 series, guest, model->vm_phase ? model->vm_phase : "none");
+	snprintf(made->caption, sizeof made->caption,
+		 "Guest %s: the VM's MIPS against harts, a line per lock (lock/wN: per worker "
+		 "count too, where harts ran on several), medians with their confidence "
+		 "intervals, phase %s",
+		 guest, model->vm_phase ? model->vm_phase : "none");
+	return run_gnuplot(env, data, path, "throughput.gp", name, variables, made);
 }

@@ -50,6 +50,10 @@ int plot_cpu(const struct plot_env *env, const struct report_model *model, size_
 int plot_handoff(const struct plot_env *env, const struct report_model *model,
 		 struct plot_made *made);
 
+/* The VM's MIPS against harts for one guest, a line per (lock, workers). */
+int plot_vm(const struct plot_env *env, const struct report_model *model, const char *guest,
+	    struct plot_made *made);
+
 /* The core-to-core heatmap from c2c.csv (the phase with the most pairs; rows with
  * a field that is not a number are left out, as the table shows them). */
 int plot_c2c(const struct plot_env *env, const struct csv_table *c2c, struct plot_made *made);

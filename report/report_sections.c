@@ -583,6 +583,156 @@ static void section_noise(struct report_context *ctx)
 }
 
 /* An optional bundle file, shown as it is when the run wrote it. */
+/* The vm_sites.csv rows summed per (cell, site) over reps, the longest total
+ * wait first: which lock in the VM costs what. Only a --site-profile run has the
+ * times; without them nothing is shown. */
+static int section_vm_sites(struct report_context *ctx)
+{
+	static const char *const headers[] = { "cell", "site", "lock (mode)", "acquisitions",
+					       "contended", "wait total (ms)", "wait p99 (ns, worst rep)" };
+	const char *dir = ctx->model->bundle->dir;
+	char path[1200], why[256];
+	struct csv_table table;
+	int id, site, lock, mode, acquisitions, contended, wait, p99;
+
+	snprintf(path, sizeof path, "%s/" BUNDLE_VM_SITES, dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (csv_read(path, &table, why, sizeof why) != 0) {
+		snprintf(ctx->env->error, ctx->env->error_size, "%s: %s", path, why);
+		return 2;
+	}
+	id = csv_column(&table, "cell_id");
+	site = csv_column(&table, "site");
+	lock = csv_column(&table, "site_lock");
+	mode = csv_column(&table, "mode");
+	acquisitions = csv_column(&table, "acquisitions");
+	contended = csv_column(&table, "contended");
+	wait = csv_column(&table, "wait_total_ns");
+	p99 = csv_column(&table, "wait_p99_ns");
+	if (id < 0 || site < 0 || lock < 0 || mode < 0 || acquisitions < 0 || contended < 0 ||
+	    wait < 0 || p99 < 0 || table.rows == 0 || csv_row(&table, 0)[wait][0] == '\0') {
+		csv_free(&table);
+		return 0;
+	}
+	struct site_total {
+		size_t first; /* its first row */
+		double acquisitions, contended, wait, p99;
+	} *totals = calloc(table.rows, sizeof *totals);
+	size_t count = 0;
+	if (totals == NULL) {
+		csv_free(&table);
+		snprintf(ctx->env->error, ctx->env->error_size, "out of memory");
+		return 3;
+	}
+	for (size_t r = 0; r < table.rows; r++) {
+		char *const *row = csv_row(&table, r);
+		size_t t = 0;
+
+		while (t < count && !(strcmp(csv_row(&table, totals[t].first)[id], row[id]) == 0 &&
+				      strcmp(csv_row(&table, totals[t].first)[site], row[site]) == 0))
+			t++;
+		if (t == count)
+			totals[count++].first = r;
+		totals[t].acquisitions += strtod(row[acquisitions], NULL);
+		totals[t].contended += strtod(row[contended], NULL);
+		totals[t].wait += strtod(row[wait], NULL);
+		if (strtod(row[p99], NULL) > totals[t].p99)
+			totals[t].p99 = strtod(row[p99], NULL);
+	}
+	doc_heading(ctx->doc, 3, "Where the VM waits: lock sites by total wait");
+	doc_text(ctx->doc, "Summed over each cell's reps (`--site-profile`); contended: a wait "
+			   "above twice the primitive's uncontended p99. All %zu (cell, site) pairs "
+			   "are in " BUNDLE_VM_SITES "; the ten longest here.",
+		 count);
+	doc_table_begin(ctx->doc, 7, headers);
+	for (size_t shown = 0; shown < 10 && shown < count; shown++) {
+		size_t longest = shown;
+		for (size_t t = shown + 1; t < count; t++)
+			if (totals[t].wait > totals[longest].wait)
+				longest = t;
+		struct site_total swap = totals[shown];
+		totals[shown] = totals[longest];
+		totals[longest] = swap;
+		char *const *row = csv_row(&table, totals[shown].first);
+		char lock_text[128], numbers[4][32];
+		snprintf(lock_text, sizeof lock_text, "%s (%s)", row[lock], row[mode]);
+		snprintf(numbers[0], 32, "%.0f", totals[shown].acquisitions);
+		snprintf(numbers[1], 32, "%.0f", totals[shown].contended);
+		report_number(totals[shown].wait / 1e6, numbers[2], 32);
+		snprintf(numbers[3], 32, "%.0f", totals[shown].p99);
+		const char *cells[] = { row[id], row[site], lock_text, numbers[0], numbers[1],
+					numbers[2], numbers[3] };
+		doc_table_row(ctx->doc, cells);
+	}
+	doc_table_end(ctx->doc);
+	free(totals);
+	csv_free(&table);
+	return 0;
+}
+
+/* The VM as a workload: MIPS against harts per guest, a table per cell with its
+ * lock memory and acquisitions, and the site profile when there is one. */
+static int section_vm(struct report_context *ctx)
+{
+	static const char *const headers[] = { "guest", "harts", "workers", "lock", "MIPS",
+					       "CI", "reps ok", "lock bytes (all sites)",
+					       "acquisitions" };
+	const struct report_model *model = ctx->model;
+	const struct bundle_contents *bundle = model->bundle;
+
+	if (bundle->vm_run_count == 0)
+		return 0;
+	doc_heading(ctx->doc, 2, "The VM under each lock");
+	doc_text(ctx->doc, "Each rep boots the guest and runs it to its own self-check; MIPS is "
+			   "instructions retired by all harts over the wall time. Figures are "
+			   "medians over the reps of the VM reps' main phase, `%s`.",
+		 model->vm_phase ? model->vm_phase : "none");
+	for (size_t c = 0; c < bundle->cell_count; c++) {
+		const struct bundle_cell *cell = &bundle->cells[c];
+		bool first = cell->guest != NULL;
+
+		for (size_t e = 0; e < c && first; e++)
+			first = !(bundle->cells[e].guest != NULL &&
+				  strcmp(bundle->cells[e].guest, cell->guest) == 0);
+		if (!first)
+			continue;
+		struct plot_made made;
+		int status = figure(ctx, plot_vm(ctx->env, model, cell->guest, &made), &made);
+		if (status != 0)
+			return status;
+	}
+	doc_table_begin(ctx->doc, 9, headers);
+	for (size_t c = 0; c < bundle->cell_count; c++) {
+		const struct bundle_cell *cell = &bundle->cells[c];
+		const struct bundle_summary *mips = report_vm_figure(model, c, "mips");
+		const struct bundle_summary *bytes = report_vm_figure(model, c, "lock_bytes_total");
+		const struct bundle_summary *acquisitions = report_vm_figure(model, c, "acquisitions");
+		char harts[16], workers[16], median[32], ci[80], reps[32], byte_text[32], acq[32];
+		size_t ok = 0, all = 0;
+
+		if (cell->guest == NULL)
+			continue;
+		for (size_t r = 0; r < bundle->vm_run_count; r++)
+			if (bundle->vm_runs[r].cell == c) {
+				all++;
+				ok += strcmp(bundle->vm_runs[r].status, "ok") == 0;
+			}
+		snprintf(harts, sizeof harts, "%u", cell->threads);
+		snprintf(workers, sizeof workers, "%u", cell->workers);
+		report_number(mips ? mips->median : NAN, median, sizeof median);
+		interval(mips, 1, ci, sizeof ci);
+		snprintf(reps, sizeof reps, "%zu of %zu", ok, all);
+		whole_number(bytes ? bytes->median : NAN, byte_text, sizeof byte_text);
+		whole_number(acquisitions ? acquisitions->median : NAN, acq, sizeof acq);
+		const char *cells[] = { cell->guest, harts, workers, cell->lock, median, ci, reps,
+					byte_text, acq };
+		doc_table_row(ctx->doc, cells);
+	}
+	doc_table_end(ctx->doc);
+	return section_vm_sites(ctx);
+}
+
 /* A section per optional bundle file: its table, after its figure for c2c.csv. */
 static int section_extra(struct report_context *ctx, const char *file, const char *title)
 {
@@ -645,7 +795,7 @@ int report_write(const struct report_model *model, struct report_doc *doc,
 	if (status == 0) {
 		section_machine(&ctx);
 		section_noise(&ctx);
-		status = section_extra(&ctx, "vm_runs.csv", "VM runs");
+		status = section_vm(&ctx);
 	}
 	if (status == 0)
 		status = section_extra(&ctx, "c2c.csv", "Core-to-core round trips");

@@ -327,5 +327,5 @@ Test(bundle_read, summary_cell_not_in_runs)
 	fixture_replace(dir, "summary.csv", CELL_T2 ",throughput_ops_s,",
 			"contended.ck_ghost.t2.cs50.ncs200.r0,throughput_ops_s,");
 	expect_error(dir, "summary.csv: row 126: cell 'contended.ck_ghost.t2.cs50.ncs200.r0' is "
-			  "not in runs.csv");
+			  "not in runs.csv or vm_runs.csv");
 }

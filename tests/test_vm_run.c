@@ -1,0 +1,222 @@
+/*
+ * locklab run --workload vm: the plan's VM reps land in vm_runs.csv and
+ * vm_sites.csv with every column a reader needs filled, their medians in
+ * summary.csv, and report and compare read them; a guest that fails is a row,
+ * not a lost run; bad VM options are one line; a run killed between VM reps is
+ * finished by --resume with exactly the plan's reps; every guest the run knows
+ * is built.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/vm_cell.h"
+#include "tests/bundle_fixture.h"
+#include "tests/run_locklab.h"
+
+static struct run_output run;
+
+TestSuite(vm_run, .fini = fixture_remove_made);
+
+static void bundle_dir(char *out, size_t size)
+{
+	char base[] = "/tmp/locklab-vm-run-XXXXXX";
+	cr_assert_not_null(mkdtemp(base));
+	fixture_made(base);
+	snprintf(out, size, "%s/bundle", base);
+}
+
+/* The field of row (0 = the header) in column name of a CSV with no quotes. */
+static void field(const char *text, size_t row, const char *name, char *out, size_t size)
+{
+	char *copy = strdup(text), *save = NULL, *line = strtok_r(copy, "\n", &save);
+	int column = -1, c = 0;
+	for (char *cursor = line, *item; (item = strsep(&cursor, ",")) != NULL; c++)
+		if (strcmp(item, name) == 0)
+			column = c;
+	cr_assert_geq(column, 0, "no column %s", name);
+	for (size_t r = 0; r < row; r++)
+		line = strtok_r(NULL, "\n", &save);
+	cr_assert_not_null(line, "no row %zu", row);
+	c = 0;
+	for (char *cursor = line, *item; (item = strsep(&cursor, ",")) != NULL; c++)
+		if (c == column)
+			snprintf(out, size, "%s", item);
+	free(copy);
+}
+
+static size_t lines(const char *text)
+{
+	return fixture_count(text, "\n");
+}
+
+Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
+{
+	char dir[300], value[64];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs,pthread_mutex", "--guest",
+		    "atomics", "--harts", "1,2", "--reps", "2", "--site-profile", "--no-preflight",
+		    "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	cr_expect(strstr(run.out, "; 4 VM cells x 2 reps, 0 skipped;") != NULL, "%s", run.out);
+	cr_expect(strstr(run.out, "VM: median MIPS") != NULL);
+	cr_expect(strstr(run.out, "atomics: ok") == NULL, "the guest's console stays out of it");
+
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	cr_assert_eq(lines(runs), 1 + 8, "%s", runs);
+	static const char *const filled[] = { "cell_id", "lock", "guest", "harts", "workers",
+					      "rep", "status", "wall_s", "insns", "mips",
+					      "mips_per_hart", "cpu_user_s", "cpu_sys_s", "ctx_vol",
+					      "ctx_invol", "rss_peak_bytes", "lock_bytes_total",
+					      "acquisitions", "contended", "wait_ns_total",
+					      "guest_outcome", "guest_code" };
+	for (size_t row = 1; row <= 8; row++) {
+		for (size_t f = 0; f < sizeof filled / sizeof filled[0]; f++) {
+			field(runs, row, filled[f], value, sizeof value);
+			cr_expect(value[0] != '\0', "row %zu: %s empty", row, filled[f]);
+		}
+		field(runs, row, "status", value, sizeof value);
+		cr_expect_str_eq(value, "ok");
+		field(runs, row, "rss_peak_bytes", value, sizeof value);
+		cr_expect_gt(atof(value), 1e6, "the VM's peak RSS");
+		field(runs, row, "acquisitions", value, sizeof value);
+		cr_expect_gt(atof(value), 10000, "atomics takes amo.stripe locks");
+		field(runs, row, "lock_bytes_total", value, sizeof value);
+		cr_expect_gt(atof(value), 64 * 40 - 1, "64 stripes at least");
+	}
+	free(runs);
+
+	char *sites = fixture_read(dir, "vm_sites.csv");
+	cr_expect(strstr(sites, ",amo.stripe,64,") != NULL, "%s", sites);
+	field(sites, 1, "wait_total_ns", value, sizeof value);
+	cr_expect(value[0] != '\0', "--site-profile fills the times");
+	free(sites);
+
+	char *summary = fixture_read(dir, "summary.csv");
+	cr_expect(strstr(summary, "vm.atomics.ck_mcs.h2.w2,mips,") != NULL, "%s", summary);
+	cr_expect(strstr(summary, "vm.atomics.pthread_mutex.h1.w1,lock_bytes_total,") != NULL);
+	free(summary);
+
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "report: %s", run.err);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect(strstr(md, "## The VM under each lock") != NULL, "%s", md);
+	cr_expect(strstr(md, "](plots/vm_atomics.svg)") != NULL);
+	cr_expect(strstr(md, "|atomics | 2 | 2 | ck_mcs | ") != NULL);
+	cr_expect(strstr(md, "### Where the VM waits") != NULL);
+	free(md);
+
+	char out[400];
+	snprintf(out, sizeof out, "%s-compare", dir);
+	run_locklab(&run, "compare", "--out", out, dir, dir, NULL);
+	cr_assert_eq(run.status, 0, "compare: %s", run.err);
+	cr_expect(strstr(run.out, "4 cells aligned (0 only in the baseline, 0 only here)") != NULL,
+		  "%s", run.out);
+	char *compare = fixture_read(out, "compare.md");
+	cr_expect(strstr(compare, "|vm guest=atomics workers=2 | 2 | ck_mcs | MIPS | 1.00 (") !=
+		  NULL, "%s", compare);
+	free(compare);
+}
+
+Test(vm_run, a_failing_guest_is_a_row, .timeout = 60)
+{
+	char dir[300], value[64];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs", "--elf",
+		    test_guest("fail32.elf"), "--harts", "1", "--reps", "2", "--no-preflight",
+		    "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	cr_assert_eq(lines(runs), 3, "%s", runs);
+	field(runs, 1, "status", value, sizeof value);
+	cr_expect_str_eq(value, "guest_fail");
+	field(runs, 1, "guest_outcome", value, sizeof value);
+	cr_expect_str_eq(value, "fail");
+	field(runs, 1, "guest_code", value, sizeof value);
+	cr_expect_neq(atol(value), 0, "the guest's failure code is kept");
+	field(runs, 1, "cell_id", value, sizeof value);
+	cr_expect_str_eq(value, "vm.fail32.ck_mcs.h1.w1");
+	free(runs);
+	/* No rep finished: the cell's summary row says so. */
+	char *summary = fixture_read(dir, "summary.csv");
+	cr_expect(strstr(summary, "vm.fail32.ck_mcs.h1.w1,mips,,,,,0,") != NULL, "%s", summary);
+	free(summary);
+}
+
+Test(vm_run, bad_vm_options_are_one_line, .timeout = 60)
+{
+	char dir[300];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--guest", "nope", "--out", dir, NULL);
+	expect_usage_error(&run, "nope");
+	run_locklab(&run, "run", "--workload", "contended", "--guest", "atomics", "--out", dir, NULL);
+	expect_usage_error(&run, "need --workload vm");
+	run_locklab(&run, "run", "--guest", "atomics", "--out", dir, NULL);
+	expect_usage_error(&run, "need --workload vm");
+	run_locklab(&run, "run", "--workload", "vm", "--harts", "0", "--out", dir, NULL);
+	expect_usage_error(&run, "--harts");
+	run_locklab(&run, "run", "--workload", "vm", "--elf", "/nonexistent/x.elf", "--out", dir,
+		    NULL);
+	expect_usage_error(&run, "No such file or directory");
+	run_locklab(&run, "run", "--workload", "vm", "--site", "bcache=nope", "--out", dir, NULL);
+	expect_usage_error(&run, "--site bcache=nope: unknown lock");
+	struct stat st;
+	cr_expect_neq(stat(dir, &st), 0, "nothing written");
+}
+
+Test(vm_run, killed_between_vm_reps_resumes_exactly, .timeout = 120)
+{
+	char dir[300];
+	bundle_dir(dir, sizeof dir);
+	setenv("LOCKLAB_CRASH_AT", "vm_rep:3", 1);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs,parking", "--guest",
+		    "atomics", "--harts", "1,2", "--reps", "2", "--no-preflight", "--out", dir, NULL);
+	unsetenv("LOCKLAB_CRASH_AT");
+	cr_assert_eq(run.status, 128 + SIGKILL, "exit %d: %s", run.status, run.err);
+	char *partial = fixture_read(dir, ".vm.partial.csv");
+	cr_expect_eq(fixture_count(partial, "\nrun,") + (strncmp(partial, "run,", 4) == 0), 3,
+		     "%s", partial);
+	free(partial);
+
+	run_locklab(&run, "run", "--resume", dir, NULL);
+	cr_assert_eq(run.status, 0, "resume: exit %d: %s", run.status, run.err);
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	cr_expect_eq(lines(runs), 1 + 8, "%s", runs);
+	static const char *const cells[] = { "vm.atomics.ck_mcs.h1.w1", "vm.atomics.ck_mcs.h2.w2",
+					     "vm.atomics.parking.h1.w1",
+					     "vm.atomics.parking.h2.w2" };
+	for (size_t c = 0; c < 4; c++)
+		for (int rep = 0; rep < 2; rep++) {
+			char key[128];
+			snprintf(key, sizeof key, "%s,%s,atomics,", cells[c],
+				 strstr(cells[c], "ck_mcs") ? "ck_mcs" : "parking");
+			/* Each (cell, rep) exactly once. */
+			size_t found = 0;
+			for (const char *at = strstr(runs, key); at; at = strstr(at + 1, key)) {
+				const char *rep_field = at + strlen(key);
+				/* harts,workers,rep */
+				for (int comma = 0; comma < 2; comma++)
+					rep_field = strchr(rep_field, ',') + 1;
+				found += atoi(rep_field) == rep;
+			}
+			cr_expect_eq(found, 1, "%s rep %d", cells[c], rep);
+		}
+	free(runs);
+	struct stat st;
+	char path[400];
+	snprintf(path, sizeof path, "%s/.vm.partial.csv", dir);
+	cr_expect_neq(stat(path, &st), 0, "the resume state is gone");
+}
+
+Test(vm_run, every_guest_the_run_knows_is_built)
+{
+	for (size_t g = 0; g < vm_guest_count; g++) {
+		char name[80];
+		snprintf(name, sizeof name, "%s.elf", vm_guest_names[g]);
+		cr_expect_eq(access(test_guest(name), R_OK), 0, "%s", test_guest(name));
+	}
+}
