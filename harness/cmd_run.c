@@ -37,9 +37,10 @@
 /* The busy loop's first rates: the best of 20 batches of 5 ms on each CPU. */
 #define RUN_BUSY_BATCH_NS 5e6
 #define RUN_BUSY_BATCHES 20
-/* A VM rep, for the estimate: the default guest (atomics) at 1-4 harts boots and
- * finishes in 0.1-0.4 s here; a guest of --elf may take any time. */
-#define RUN_VM_REP_S 0.5
+/* A VM rep, for the estimate: the profiles' guests take 20-50 ms a rep here (fork,
+ * two probes, boot, the guest), 108 reps of make bench's slice 4.2 s; a longer
+ * guest of --elf is underestimated. */
+#define RUN_VM_REP_S 0.25
 
 static void progress(size_t done, size_t total, const char *id, double eta_s)
 {
@@ -320,6 +321,17 @@ out:
 	return rc;
 }
 
+/* Whether name is one of list's comma-separated names. */
+static bool lock_listed(const char *list, const char *name)
+{
+	size_t length = strlen(name);
+
+	for (const char *at = list; (at = strstr(at, name)) != NULL; at += length)
+		if ((at == list || at[-1] == ',') && (at[length] == ',' || at[length] == '\0'))
+			return true;
+	return false;
+}
+
 /* The VM cells' reps, after the others, in their own seeded shuffled order, each
  * in its own child; stops early, keeping what it measured, when Ctrl-C arrives. */
 static int measure_vm(struct vm_plan *vm, const struct vm_cell_environment *env,
@@ -374,7 +386,7 @@ int cmd_run(int argc, char **argv)
 	unsigned machine_nodes = numa_available() < 0 ? 1 : (unsigned)numa_num_configured_nodes();
 	struct run_options o;
 	/* Declared before the first goto: jumping into a VLA's scope is not allowed. */
-	const struct ll_info *locks[ll_registry_count];
+	const struct ll_info *locks[ll_registry_count], *vm_locks[ll_registry_count];
 	struct matrix_skip failed[ll_registry_count];
 	run_options_defaults(&o, machine_nodes);
 	int rc = run_options_parse(argc, argv, &o);
@@ -449,6 +461,23 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out_resume;
 	}
+	/* A profile's VM slice, on those of the run's locks it names. */
+	size_t vm_lock_count = lock_count;
+	memcpy(vm_locks, locks, lock_count * sizeof locks[0]);
+	if (!o.custom && o.profile->vm != NULL) {
+		const struct matrix_vm_slice *slice = o.profile->vm;
+		o.vm = true;
+		o.vm_request.guests = slice->guests;
+		memcpy(o.vm_request.harts, slice->harts, sizeof slice->harts);
+		o.vm_request.harts_count = slice->harts_count;
+		memcpy(o.vm_request.workers, slice->workers, sizeof slice->workers);
+		o.vm_request.workers_count = slice->workers_count;
+		o.vm_request.reps = slice->reps;
+		vm_lock_count = 0;
+		for (size_t i = 0; i < lock_count; i++)
+			if (slice->locks == NULL || lock_listed(slice->locks, locks[i]->name))
+				vm_locks[vm_lock_count++] = locks[i];
+	}
 	if (o.vm) {
 		/* --site is checked here, once, not by every rep's child. */
 		struct vm_host_options check = { .lock = "pthread_mutex",
@@ -460,7 +489,8 @@ int cmd_run(int argc, char **argv)
 			goto out_matrix;
 		}
 		vm_host_close(&host);
-		rc = vm_plan_expand(&vm_plan, &o.vm_request, locks, lock_count, o.reps, cpus);
+		rc = vm_plan_expand(&vm_plan, &o.vm_request, vm_locks, vm_lock_count,
+				    o.vm_request.reps ? o.vm_request.reps : o.reps, cpus);
 		if (rc == EXIT_ENVIRONMENT)
 			cli_error("run", "memory", "%s", strerror(ENOMEM));
 		if (rc != 0)
@@ -484,7 +514,7 @@ int cmd_run(int argc, char **argv)
 	       matrix.cell_count, o.reps, o.duration_s, o.warmup_s, instrumented,
 	       matrix.skip_count);
 	if (o.vm)
-		printf("; %zu VM cells x %u reps, %zu skipped", vm_plan.cell_count, o.reps,
+		printf("; %zu VM cells x %u reps, %zu skipped", vm_plan.cell_count, vm_plan.reps,
 		       vm_plan.skip_count);
 	printf("; estimated %.0f s\n", estimate);
 	for (size_t i = 0; i < vm_plan.skip_count; i++)

@@ -49,14 +49,28 @@ static const struct matrix_block full_blocks[] = {
 	  LIST(200), LIST(0), LIST(0) },
 };
 
+/* The VM slices: the six locks of the seed's claims (std-, parking- and
+ * async-style mutexes, two ck queue locks) on lock-using guests; full runs every
+ * VM-capable lock on every guest. */
+static const struct matrix_vm_slice quick_vm = {
+	"atomics", "pthread_mutex,parking", LIST(1, 2), LIST(), 2,
+};
+static const struct matrix_vm_slice bench_vm = {
+	"atomics,io", "pthread_mutex,futex_mutex,parking,fairq,ck_mcs,ck_ticket", LIST(1, 2, 4),
+	LIST(), 3,
+};
+static const struct matrix_vm_slice full_vm = {
+	"compute,atomics,spin,io,smc,timer,mixed", NULL, LIST(1, 2, 4, 8), LIST(1, 2), 3,
+};
+
 #define BLOCKS(b) b, sizeof b / sizeof b[0]
 const struct matrix_profile matrix_profiles[] = {
 	{ "quick", "every lock on the main workloads, one point each; under a minute on 2 CPUs",
-	  0.05, 0.02, 3, false, BLOCKS(quick_blocks) },
+	  0.05, 0.02, 3, false, BLOCKS(quick_blocks), &quick_vm },
 	{ "bench", "every lock on the main cells, fewer points elsewhere; under 10 minutes on 2 CPUs",
-	  0.10, 0.03, 6, true, BLOCKS(bench_blocks) },
+	  0.10, 0.03, 6, true, BLOCKS(bench_blocks), &bench_vm },
 	{ "full", "wide sweeps of threads, critical sections and read ratios; no time limit",
-	  1.0, 0.2, 10, true, BLOCKS(full_blocks) },
+	  1.0, 0.2, 10, true, BLOCKS(full_blocks), &full_vm },
 };
 const size_t matrix_profile_count = sizeof matrix_profiles / sizeof matrix_profiles[0];
 

@@ -37,6 +37,17 @@ struct matrix_block {
 	size_t lines_count;
 };
 
+/* A profile's VM slice: what --workload vm would ask for (harness/vm_plan.h). */
+struct matrix_vm_slice {
+	const char *guests; /* comma-separated */
+	const char *locks;  /* comma-separated, of the run's locks; NULL: all of them */
+	unsigned harts[MATRIX_MAX_VALUES];
+	size_t harts_count;
+	unsigned workers[MATRIX_MAX_VALUES]; /* none: min(harts, CPUs) */
+	size_t workers_count;
+	unsigned reps;
+};
+
 struct matrix_profile {
 	const char *name;
 	const char *summary;
@@ -46,6 +57,7 @@ struct matrix_profile {
 	bool run_length;   /* one more, instrumented rep per cell it applies to */
 	const struct matrix_block *blocks;
 	size_t block_count;
+	const struct matrix_vm_slice *vm; /* NULL: none */
 };
 
 extern const struct matrix_profile matrix_profiles[];

@@ -35,6 +35,7 @@ struct vm_plan_request {
 	size_t workers_count;
 	const char *site_locks; /* --site, for the rows */
 	bool site_profile;
+	unsigned reps;          /* 0: the run's --reps */
 };
 
 struct vm_plan {
