@@ -36,6 +36,7 @@ static void vm_usage(FILE *out)
 	      "  --quantum N        instructions per hart turn (default 20000)\n"
 	      "  --stripes N        LR/SC reservation stripes, a power of two (default 64)\n"
 	      "  --disk FILE        block device image (default: 4 MiB in RAM)\n"
+	      "  --guest-iters N    iterations for the guest's loops (sysinfo +8; 0: its default)\n"
 	      "  --help             this text\n",
 	      out);
 }
@@ -131,6 +132,14 @@ static int vm_report(const struct vm_config *config, const char *lock,
 		total += result->instret[i];
 	}
 	printf("vm: instret total %" PRIu64 "\n", total);
+	/* The guest's own lock traffic, counted in vmcore: what a guest meant to
+	 * stress the amo.stripe and pv.lock sites is judged by. */
+	printf("vm: lr/sc stripe acquisitions %" PRIu64 " (%.2f per 100 instructions)\n",
+	       result->stripe_acquisitions,
+	       total ? 100.0 * (double)result->stripe_acquisitions / (double)total : 0.0);
+	printf("vm: pv acquisitions %" PRIu64 " (%.2f per 1000 instructions)\n",
+	       result->pv_acquisitions,
+	       total ? 1000.0 * (double)result->pv_acquisitions / (double)total : 0.0);
 	printf("vm: wall %.6f s\n", result->wall_s);
 	printf("vm: MIPS %.1f total, %.1f per hart\n",
 	       result->wall_s > 0 ? (double)total / result->wall_s / 1e6 : 0.0,
@@ -154,6 +163,7 @@ int cmd_vm(int argc, char **argv)
 		{ "disk", required_argument, NULL, 'k' },
 		{ "site", required_argument, NULL, 'S' },
 		{ "site-profile", no_argument, NULL, 'P' },
+		{ "guest-iters", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -223,6 +233,11 @@ int cmd_vm(int argc, char **argv)
 			config.stripes = (unsigned)value;
 			break;
 		case 'k': config.disk_path = optarg; break;
+		case 'i':
+			if (!cli_parse_uint("--guest-iters", optarg, 0, UINT32_MAX, &value))
+				return EXIT_USAGE;
+			config.guest_iters = (uint32_t)value;
+			break;
 		case 'h':
 			vm_usage(stdout);
 			return 0;
@@ -283,6 +298,11 @@ int cmd_vm(int argc, char **argv)
 		break;
 	case VM_OUTCOME_TIMEOUT:
 		cli_error("vm", config.elf_path, "timed out after %g s", config.timeout_s);
+		status = EXIT_MEASURED_FAILED;
+		break;
+	case VM_OUTCOME_PV_HOLD:
+		cli_error("vm", config.elf_path, "pv lock %" PRIu64 " held past %llu instructions",
+			  result.code, VM_PV_HOLD_LIMIT);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	case VM_OUTCOME_MAX_INSNS:

@@ -71,6 +71,7 @@ int cpu_amo(struct hart *h, const struct insn *in, uint64_t *tval)
 		struct amo_stripe *stripe = amo_stripe_of(vm, address);
 
 		vm->host.ops->lock(vm->host.opaque, stripe->lock, h->slot);
+		h->stripe_acquisitions++;
 		old = amo_load(p, word);
 		h->resv_addr = address;
 		h->resv_value = old;
@@ -84,6 +85,7 @@ int cpu_amo(struct hart *h, const struct insn *in, uint64_t *tval)
 		bool valid;
 
 		vm->host.ops->lock(vm->host.opaque, stripe->lock, h->slot);
+		h->stripe_acquisitions++;
 		valid = (stripe->holders >> h->id & 1) && h->resv_addr == address;
 		stripe->holders &= ~(1ull << h->id);
 		if (valid && amo_cas(p, h->resv_value, operand, word)) {

@@ -214,6 +214,10 @@ uint64_t cpu_system(struct hart *h, uint32_t raw, unsigned rd, unsigned length)
 			h->instret++;
 			return 1;
 		case 0x10500073: /* wfi: park until (mip & mie) != 0; exec.c rechecks */
+			/* A hart holding a pv lock may not leave its worker (dev_pv.c):
+			 * its wfi traps, as with mstatus.TW. */
+			if (h->pv_held)
+				return system_illegal(h, raw);
 			h->pc += length;
 			h->instret++;
 			if (!(ck_pr_load_64(&h->mip) & h->mie))

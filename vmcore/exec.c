@@ -1,9 +1,12 @@
 /*
  * The M:N executor: harts are tasks, W host workers run them a quantum at a time.
  * Each worker owns a run queue (site "exec.runq"); a worker with an empty queue
- * steals from the others. No lock is held while a hart runs. A hart that executes
- * wfi with nothing pending leaves the queues until irq delivery wakes it.
+ * steals from the others. No executor lock is held while a hart runs. A hart that
+ * executes wfi with nothing pending leaves the queues until irq delivery wakes it.
+ * A hart holding a pv lock (dev_pv.c) stays on its worker until it releases.
  */
+#include <inttypes.h>
+
 #include "vmcore/machine.h"
 
 #define EXEC_IDLE_WAIT_NS 2000000ull
@@ -64,7 +67,8 @@ static void exec_push(struct vm *vm, unsigned queue_index, struct hart *h, unsig
 
 	vm->host.ops->lock(vm->host.opaque, queue->lock, slot);
 	queue->ring[(queue->head + queue->count) % vm->harts_count] = h;
-	queue->count++;
+	/* Stored atomically: exec_pop peeks at count without the lock. */
+	ck_pr_store_uint(&queue->count, queue->count + 1);
 	vm->host.ops->unlock(vm->host.opaque, queue->lock, slot);
 }
 
@@ -85,7 +89,7 @@ static struct hart *exec_pop(struct vm *vm, unsigned queue_index, bool steal, un
 			h = queue->ring[queue->head];
 			queue->head = (queue->head + 1) % vm->harts_count;
 		}
-		queue->count--;
+		ck_pr_store_uint(&queue->count, queue->count - 1);
 	}
 	vm->host.ops->unlock(vm->host.opaque, queue->lock, slot);
 	return h;
@@ -123,6 +127,36 @@ static void exec_park(struct vm *vm, struct hart *h, unsigned worker, unsigned s
 	}
 }
 
+/* After a quantum of a hart that holds a pv lock: the lock's host context belongs
+ * to this worker's slot, so the hart runs again here, never queued (no steal, no
+ * park: its wfi traps). true: run it again for *budget instructions. false: the
+ * VM stops; the lock is released first, so a worker blocked acquiring it (the
+ * only wait a pv lock causes) returns and sees the stop. */
+static bool exec_keep_pinned(struct vm *vm, struct hart *h, uint64_t *budget)
+{
+	uint64_t held = h->instret - h->pv_since;
+	unsigned lock = h->pv_held - 1;
+
+	if (vm_stopping(vm)) {
+		dev_pv_release(h);
+		return false;
+	}
+	if (held > VM_PV_HOLD_LIMIT) {
+		fprintf(stderr,
+			"vm: hart %u: pv lock %u held for %" PRIu64 " instructions (limit %llu) at "
+			"pc=0x%" PRIx64 "\n",
+			h->id, lock, held, VM_PV_HOLD_LIMIT, h->pc);
+		dev_pv_release(h);
+		vm_finish(vm, VM_OUTCOME_PV_HOLD, lock);
+		return false;
+	}
+	/* The next check lands just past the limit. */
+	*budget = vm->config.quantum;
+	if (VM_PV_HOLD_LIMIT + 1 - held < *budget)
+		*budget = VM_PV_HOLD_LIMIT + 1 - held;
+	return true;
+}
+
 static void exec_worker_main(void *arg)
 {
 	struct exec_worker *worker = arg;
@@ -147,9 +181,10 @@ static void exec_worker_main(void *arg)
 					   EXEC_IDLE_WAIT_NS);
 			continue;
 		}
+		h->slot = slot;
+run:
 		if (cap && cap - h->instret < budget)
 			budget = cap - h->instret;
-		h->slot = slot;
 		h->quantum_start_instret = h->instret;
 		ck_epoch_begin(&worker->epoch_record, NULL);
 		if (!vm->config.deterministic)
@@ -165,6 +200,8 @@ static void exec_worker_main(void *arg)
 		h->quantum_start_instret = h->instret;
 		if (cap && h->instret >= cap)
 			vm_finish(vm, VM_OUTCOME_MAX_INSNS, 0);
+		if (h->pv_held && exec_keep_pinned(vm, h, &budget))
+			goto run;
 		if (h->exit_flags & HART_EXIT_WFI)
 			exec_park(vm, h, worker->index, slot);
 		else

@@ -2,12 +2,13 @@
  * The machine's internals, shared by the vmcore modules and nothing else.
  *
  * Memory map (like QEMU virt; anything else is an access fault in the guest):
- *   0x00001000  sysinfo   +0 hart count (u32, read-only), +4 RAM MiB (u32)
+ *   0x00001000  sysinfo   +0 hart count, +4 RAM MiB, +8 guest iterations (u32s, read-only)
  *   0x00100000  exit      write 0x5555: pass; (code << 16) | 0x3333: fail code
  *   0x02000000  CLINT     msip[h] +4h, mtimecmp[h] +0x4000+8h, mtime +0xbff8
  *   0x0c000000  PLIC      priority, pending, enable, threshold/claim per hart (M)
  *   0x10000000  UART      16550, byte registers, output only
  *   0x10001000  block     one 64-byte request window per hart (dev_blk.c)
+ *   0x10002000  pvlock    paravirtual locks: host pv.lock locks a hart takes (dev_pv.c)
  *   0x80000000  RAM       --mem MiB
  */
 #ifndef VM_MACHINE_H
@@ -34,6 +35,8 @@
 #define MEM_UART_SIZE 0x100ull
 #define MEM_BLK_BASE 0x10001000ull
 #define MEM_BLK_SIZE 0x1000ull
+#define MEM_PV_BASE 0x10002000ull
+#define MEM_PV_SIZE 0x1000ull
 #define MEM_PAGE_SHIFT 12
 
 /* Per-RAM-page flags, read on every store's fast path. */
@@ -145,6 +148,15 @@ struct hart {
 	uint64_t resv_addr, resv_value; /* under the address's amo.stripe lock */
 	uint64_t quantum_start_instret;
 
+	/* pvlock: the lock this hart holds + 1 (0: none) and its instret when it took
+	 * it. While non-zero the hart stays on its worker (exec.c). Only the hart's
+	 * own worker touches these. */
+	uint32_t pv_held;
+	uint64_t pv_since;
+	/* Host lock acquisitions the guest caused (amo.stripe by LR/SC, pv.lock):
+	 * plain per-hart counters, summed into vm_result after the run. */
+	uint64_t stripe_acquisitions, pv_acquisitions;
+
 	uint64_t cache_generation;
 	struct hart_cache_entry cache[HART_CACHE_SIZE];
 } __attribute__((aligned(VM_PAD)));
@@ -228,6 +240,10 @@ struct dev_blk {
 	uint64_t requests;
 };
 
+struct dev_pv {
+	void *locks[VM_PV_LOCKS]; /* site "pv.lock", created at init */
+};
+
 struct irq_delivery {
 	void *lock;              /* site "irq" */
 	uint64_t set[VM_MAX_HARTS]; /* mip bits to post, under lock */
@@ -258,6 +274,7 @@ struct vm {
 	struct dev_clint clint;
 	struct dev_plic plic;
 	struct dev_blk blk;
+	struct dev_pv pv;
 	struct irq_delivery irq;
 
 	/* ck_pr: set once when the outcome is known; read at every block boundary. */
@@ -352,6 +369,11 @@ int dev_blk_init(struct vm *vm, struct vm_error *error);
 int dev_blk_access(struct hart *hart, uint64_t offset, unsigned size, uint64_t *value, bool write);
 void dev_blk_thread(void *vm);
 void dev_blk_fini(struct vm *vm);
+int dev_pv_init(struct vm *vm);
+int dev_pv_access(struct hart *hart, uint64_t offset, unsigned size, uint64_t *value, bool write);
+/* The hart's worker, when the hart must let go of its pv lock (the VM stops). */
+void dev_pv_release(struct hart *hart);
+void dev_pv_fini(struct vm *vm);
 
 /* irq delivery (dev_irq.c) */
 int irq_init(struct vm *vm);

@@ -16,6 +16,8 @@ static int mem_sysinfo(struct hart *h, uint64_t offset, unsigned size, uint64_t 
 		*value = h->vm->harts_count;
 	else if (offset == 4)
 		*value = h->vm->config.mem_mib;
+	else if (offset == 8)
+		*value = h->vm->config.guest_iters;
 	else
 		return -1;
 	return 0;
@@ -58,6 +60,8 @@ static int mem_mmio(struct hart *h, uint64_t addr, unsigned size, uint64_t *valu
 		return dev_uart_access(h, addr - MEM_UART_BASE, size, value, write);
 	if (IN(MEM_BLK_BASE, MEM_BLK_SIZE))
 		return dev_blk_access(h, addr - MEM_BLK_BASE, size, value, write);
+	if (IN(MEM_PV_BASE, MEM_PV_SIZE))
+		return dev_pv_access(h, addr - MEM_PV_BASE, size, value, write);
 	if (IN(MEM_SYSINFO_BASE, 0x1000))
 		return mem_sysinfo(h, addr - MEM_SYSINFO_BASE, size, value, write);
 	if (IN(MEM_EXIT_BASE, 0x1000))

@@ -26,6 +26,7 @@ const char *vm_outcome_name(enum vm_outcome outcome)
 	case VM_OUTCOME_TIMEOUT: return "timeout";
 	case VM_OUTCOME_MAX_INSNS: return "max-insns reached";
 	case VM_OUTCOME_DEADLOCK: return "deadlock (every hart in wfi, nothing pending)";
+	case VM_OUTCOME_PV_HOLD: return "pv lock held too long";
 	}
 	return "?";
 }
@@ -100,7 +101,7 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 		}
 	}
 	if (bcache_init(vm) || exec_init(vm) || dev_uart_init(vm) || dev_clint_init(vm) ||
-	    dev_plic_init(vm) || irq_init(vm)) {
+	    dev_plic_init(vm) || irq_init(vm) || dev_pv_init(vm)) {
 		vm_error_env(error, "locks", "cannot create the machine's locks");
 		goto fail;
 	}
@@ -173,8 +174,11 @@ int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error)
 	result->wall_s = (double)(host->ops->clock_ns(host->opaque) - start) / 1e9;
 	result->outcome = (enum vm_outcome)(ck_pr_load_32(&vm->outcome) - 2);
 	result->code = vm->exit_code;
-	for (unsigned i = 0; i < vm->harts_count; i++)
+	for (unsigned i = 0; i < vm->harts_count; i++) {
 		result->instret[i] = vm->harts[i].instret;
+		result->stripe_acquisitions += vm->harts[i].stripe_acquisitions;
+		result->pv_acquisitions += vm->harts[i].pv_acquisitions;
+	}
 	return status;
 }
 
@@ -183,6 +187,7 @@ void vm_destroy(struct vm *vm)
 	if (!vm)
 		return;
 	exec_fini(vm);
+	dev_pv_fini(vm);
 	bcache_fini(vm);
 	dev_blk_fini(vm);
 	irq_fini(vm);

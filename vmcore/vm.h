@@ -14,6 +14,10 @@
 
 #define VM_MAX_HARTS 64
 #define VM_MAX_WORKERS 64
+/* The paravirtual lock device (vmcore/README.md, "pvlock"): host locks a guest
+ * can take, and how long (instructions of the holding hart) one may be held. */
+#define VM_PV_LOCKS 64u
+#define VM_PV_HOLD_LIMIT 10000000ull
 
 struct vm_config {
 	const char *elf_path;
@@ -26,6 +30,7 @@ struct vm_config {
 	uint64_t max_insns;      /* per hart; 0: no cap */
 	double timeout_s;        /* 0: none */
 	bool deterministic;      /* one worker, mtime from instructions retired */
+	uint32_t guest_iters;    /* sysinfo +8 for the guest's loops; 0: its own default */
 };
 
 enum vm_outcome {
@@ -35,12 +40,16 @@ enum vm_outcome {
 	VM_OUTCOME_TIMEOUT,
 	VM_OUTCOME_MAX_INSNS,
 	VM_OUTCOME_DEADLOCK,      /* every hart in wfi with nothing that could wake it */
+	VM_OUTCOME_PV_HOLD,       /* a pv lock held past VM_PV_HOLD_LIMIT (code: the lock) */
 };
 
 struct vm_result {
 	enum vm_outcome outcome;
 	uint64_t code;            /* failure code for VM_OUTCOME_FAIL */
 	uint64_t instret[VM_MAX_HARTS];
+	/* Guest-initiated host lock acquisitions, all harts: LR and SC (each takes
+	 * an amo.stripe lock) and pvlock acquires (pv.lock). */
+	uint64_t stripe_acquisitions, pv_acquisitions;
 	double wall_s;
 };
 
