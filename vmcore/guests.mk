@@ -12,10 +12,10 @@ BENCH_ROUNDS := 200
 GUEST_LIB := vmcore/guests/start.S vmcore/guests/lib.c
 GUEST_DEPS := $(GUEST_LIB) vmcore/guests/lib.h vmcore/guests/link.ld vmcore/guests.mk \
 	$(GUEST_EXPECTED)
-GUEST_C := compute atomics spin io smc timer mixed trap
+GUEST_C := compute atomics spin io smc timer mixed trap lockheavy pvlock churn pvfault
 GUEST_ASM := insn fault fail32 hang
 # The same guests built with the C extension (compressed instructions).
-GUEST_RVC := compute atomics spin io smc timer mixed trap insn
+GUEST_RVC := compute atomics spin io smc timer mixed trap insn lockheavy pvlock churn
 GUESTS := $(GUEST_C:%=$(GUEST_DIR)/%.elf) $(GUEST_ASM:%=$(GUEST_DIR)/%.elf) \
 	$(GUEST_RVC:%=$(GUEST_DIR)/%-rvc.elf) $(GUEST_DIR)/compute-bench.elf
 

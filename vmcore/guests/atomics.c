@@ -2,7 +2,7 @@
  * LR/SC loop; the totals must be exact. Hart 0 also checks each AMO's result. */
 #include "lib.h"
 
-#define ITERATIONS 20000u
+#define DEFAULT_ITERATIONS 20000u
 
 static volatile uint32_t amo_word;
 static volatile uint64_t amo_double, lrsc_double;
@@ -87,12 +87,12 @@ static int amo_semantics(void)
 
 int main(unsigned hart)
 {
-	unsigned harts = hart_count();
+	unsigned harts = hart_count(), iterations = guest_iterations(DEFAULT_ITERATIONS);
 
 	if (hart == 0)
 		CHECK(amo_semantics() == 0, 19);
 	barrier();
-	for (unsigned i = 0; i < ITERATIONS; i++) {
+	for (unsigned i = 0; i < iterations; i++) {
 		AMO(amoadd, w, &amo_word, 1ul);
 		AMO(amoadd, d, &amo_double, 3ul);
 		lrsc_add_d(&lrsc_double, 2);
@@ -101,10 +101,10 @@ int main(unsigned hart)
 	barrier();
 	if (hart != 0)
 		return 0;
-	CHECK(amo_word == ITERATIONS * harts, 2);
-	CHECK(amo_double == 3ull * ITERATIONS * harts, 3);
-	CHECK(lrsc_double == 2ull * ITERATIONS * harts, 4);
-	CHECK(lrsc_word == ITERATIONS * harts, 5);
+	CHECK(amo_word == (uint32_t)(iterations * harts), 2);
+	CHECK(amo_double == 3ull * (uint64_t)iterations * harts, 3);
+	CHECK(lrsc_double == 2ull * (uint64_t)iterations * harts, 4);
+	CHECK(lrsc_word == (uint32_t)(iterations * harts), 5);
 	uart_puts("atomics: ok\n");
 	return 0;
 }

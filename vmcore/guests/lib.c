@@ -3,11 +3,40 @@
 volatile uint64_t tohost __attribute__((section(".tohost"), aligned(8)));
 volatile uint64_t fromhost __attribute__((section(".tohost"), aligned(8)));
 
-static volatile uint32_t barrier_count, barrier_sense;
+static volatile uint32_t barrier_count, barrier_sense, finished;
 
 unsigned hart_count(void)
 {
 	return MMIO32(SYSINFO_HARTS);
+}
+
+unsigned guest_iterations(unsigned fallback)
+{
+	unsigned iterations = MMIO32(SYSINFO_ITERS);
+
+	return iterations ? iterations : fallback;
+}
+
+void finish_arrive(void)
+{
+	__atomic_fetch_add(&finished, 1, __ATOMIC_RELEASE);
+}
+
+void finish_wait(void)
+{
+	unsigned others = hart_count() - 1;
+	uint64_t hart = CSR_READ(mhartid);
+
+	/* wfi returns once mip & mie is non-zero, also with mstatus.MIE clear: the
+	 * timer wakes this hart without a trap. */
+	CSR_CLEAR(mstatus, MSTATUS_MIE);
+	CSR_SET(mie, MIE_MTIE);
+	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) != others) {
+		CLINT_MTIMECMP(hart) = CLINT_MTIME + 500; /* 50 us */
+		__asm__ volatile("wfi");
+	}
+	CLINT_MTIMECMP(hart) = ~0ull;
+	CSR_CLEAR(mie, MIE_MTIE);
 }
 
 void guest_exit(unsigned code)

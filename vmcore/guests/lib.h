@@ -10,6 +10,8 @@
 #define PLIC_BASE 0x0c000000ul
 #define BLK_BASE 0x10001000ul
 #define SYSINFO_HARTS 0x00001000ul
+#define SYSINFO_ITERS 0x00001008ul
+#define PV_BASE 0x10002000ul
 #define MAX_GUEST_HARTS 64
 
 #define MMIO32(address) (*(volatile uint32_t *)(uintptr_t)(address))
@@ -17,6 +19,11 @@
 #define CLINT_MSIP(h) MMIO32(CLINT_BASE + 4ul * (h))
 #define CLINT_MTIMECMP(h) MMIO64(CLINT_BASE + 0x4000ul + 8ul * (h))
 #define CLINT_MTIME MMIO64(CLINT_BASE + 0xbff8ul)
+/* The pvlock device (vmcore/dev_pv.c). */
+#define PV_ACQUIRE_REG MMIO32(PV_BASE + 0x00)
+#define PV_RELEASE_REG MMIO32(PV_BASE + 0x04)
+#define PV_COUNT_REG MMIO32(PV_BASE + 0x08)
+#define PV_HELD_REG MMIO32(PV_BASE + 0x0c)
 
 #define CSR_READ(name) ({ uint64_t v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define CSR_WRITE(name, v) __asm__ volatile("csrw " #name ", %0" : : "r"((uint64_t)(v)))
@@ -40,6 +47,33 @@ int main(unsigned hart);
 int guest_trap_hook(struct trap_frame *frame, uint64_t mcause);
 
 unsigned hart_count(void);
+/* The host's iteration count for a guest's loops (locklab vm --guest-iters,
+ * sysinfo +8), or fallback when the host gave none. */
+unsigned guest_iterations(unsigned fallback);
+/* Take and drop a paravirtual (host) lock. The fences and the memory clobber
+ * keep the critical section's accesses between the two device writes. */
+static inline void pv_lock(unsigned lock)
+{
+	__asm__ volatile("fence rw, w" ::: "memory");
+	PV_ACQUIRE_REG = lock;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+}
+static inline void pv_unlock(unsigned lock)
+{
+	__asm__ volatile("fence rw, w" ::: "memory");
+	PV_RELEASE_REG = lock;
+	__asm__ volatile("fence rw, rw" ::: "memory");
+}
+/* Harts other than 0 call this when done; hart 0 waits for all of them with
+ * wfi on its timer instead of spinning (a spinning waiter would swamp the
+ * instruction counts that guests meant to stress a lock site are judged by). */
+/* Bytes of the instruction at pc: 2 when compressed (-rvc builds), else 4. */
+static inline unsigned insn_length(uint64_t pc)
+{
+	return (*(volatile uint16_t *)(uintptr_t)pc & 3) == 3 ? 4 : 2;
+}
+void finish_arrive(void);
+void finish_wait(void);
 void guest_exit(unsigned code) __attribute__((noreturn));
 void uart_puts(const char *text);
 void uart_put_hex(uint64_t value);

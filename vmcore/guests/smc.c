@@ -4,7 +4,7 @@
  * and the patched instruction form a superinstruction. */
 #include "lib.h"
 
-#define SMC_ROUNDS 200u
+#define DEFAULT_ROUNDS 200u
 
 static uint32_t code[MAX_GUEST_HARTS][16] __attribute__((aligned(4096)));
 
@@ -61,9 +61,10 @@ int main(unsigned hart)
 {
 	typedef uint64_t (*function)(uint64_t);
 	function run = (function)(uintptr_t)code[hart];
+	unsigned rounds = guest_iterations(DEFAULT_ROUNDS);
 
 	barrier();
-	for (unsigned k = 1; k <= SMC_ROUNDS; k++) {
+	for (unsigned k = 1; k <= rounds; k++) {
 		code[hart][0] = encode_addi(10, 10, (int)k);
 		code[hart][1] = encode_xori(10, 10, (int)hart);
 		code[hart][2] = 0x00008067u; /* ret */

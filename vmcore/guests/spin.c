@@ -2,7 +2,7 @@
  * release by amoswap.w.rl) guarding a plain read-modify-write; exact total. */
 #include "lib.h"
 
-#define ITERATIONS 5000u
+#define DEFAULT_ITERATIONS 5000u
 
 static volatile uint32_t lock_word;
 static volatile uint64_t counter, holders;
@@ -30,11 +30,11 @@ static void spin_unlock(void)
 
 int main(unsigned hart)
 {
-	unsigned harts = hart_count();
+	unsigned harts = hart_count(), iterations = guest_iterations(DEFAULT_ITERATIONS);
 	int violations = 0;
 
 	barrier();
-	for (unsigned i = 0; i < ITERATIONS; i++) {
+	for (unsigned i = 0; i < iterations; i++) {
 		spin_lock();
 		if (holders++ != 0)
 			violations++;
@@ -46,7 +46,7 @@ int main(unsigned hart)
 	barrier();
 	if (hart != 0)
 		return 0;
-	CHECK(counter == (uint64_t)ITERATIONS * harts, 3);
+	CHECK(counter == (uint64_t)iterations * harts, 3);
 	uart_puts("spin: ok\n");
 	return 0;
 }
