@@ -17,7 +17,8 @@ Test(vm_cli, help_lists_every_option)
 {
 	static const char *const options[] = { "--elf", "--harts", "--workers", "--lock", "--mem",
 					       "--max-insns", "--timeout", "--deterministic",
-					       "--quantum", "--stripes", "--disk", "--help" };
+					       "--quantum", "--stripes", "--disk", "--guest-iters",
+					       "--help" };
 
 	run_locklab(&run, "vm", "--help", NULL);
 	cr_expect_eq(run.status, 0);
@@ -39,6 +40,13 @@ Test(vm_cli, bad_options)
 	expect_usage_error(&run, "no_such_lock");
 	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--stripes", "3", NULL);
 	expect_usage_error(&run, "3");
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--guest-iters", "x", NULL);
+	expect_usage_error(&run, "x");
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--guest-iters", "-1", NULL);
+	expect_usage_error(&run, "-1");
+	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--guest-iters", "4294967296",
+		    NULL);
+	expect_usage_error(&run, "4294967296");
 	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--bogus", NULL);
 	expect_usage_error(&run, "--bogus");
 	run_locklab(&run, "vm", "--elf", test_guest("compute.elf"), "--deterministic", "--workers",
@@ -157,4 +165,20 @@ Test(vm_cli, minimal_elf_loads_and_runs_to_max_insns)
 	unlink(path);
 	cr_expect_eq(run.status, 1, "exit %d: %s", run.status, run.err);
 	cr_expect(strstr(run.out, "vm: hart 0: instret 1000\n") != NULL, "%s", run.out);
+}
+
+/* --guest-iters reaches the guest through sysinfo +8: atomics on 1 hart makes 4
+ * stripe acquisitions (two LR/SC pairs) per iteration, plus 5 in its semantics
+ * check (one lone SC, two LR/SC pairs). */
+Test(vm_cli, guest_iters_sets_the_guests_loop_count)
+{
+	run_locklab(&run, "vm", "--elf", test_guest("atomics.elf"), "--guest-iters", "10", NULL);
+	cr_expect_eq(run.status, 0, "%s %s", run.out, run.err);
+	cr_expect(strstr(run.out, "vm: lr/sc stripe acquisitions 45 ") != NULL, "%s", run.out);
+	run_locklab(&run, "vm", "--elf", test_guest("atomics.elf"), "--guest-iters", "1000", NULL);
+	cr_expect_eq(run.status, 0, "%s %s", run.out, run.err);
+	cr_expect(strstr(run.out, "vm: lr/sc stripe acquisitions 4005 ") != NULL, "%s", run.out);
+	run_locklab(&run, "vm", "--elf", test_guest("atomics.elf"), "--guest-iters", "0", NULL);
+	cr_expect_eq(run.status, 0, "%s %s", run.out, run.err);
+	cr_expect(strstr(run.out, "vm: lr/sc stripe acquisitions 80005 ") != NULL, "%s", run.out);
 }

@@ -66,6 +66,19 @@ Test(vm_cpu, privileged_tests_in_process)
 		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
 }
 
+/* vm_result counts the guest's pv and LR/SC acquisitions: pvlock's default 4,000
+ * iterations per hart plus hart 0's one in its contract check; no LR/SC. */
+Test(vm_cpu, pv_acquisitions_counted_eight_harts_one_worker)
+{
+	struct vm_result result;
+
+	run_guest("ck_mcs", test_guest("pvlock.elf"), 8, 1, &result);
+	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "outcome %s code %llu",
+		     vm_outcome_name(result.outcome), (unsigned long long)result.code);
+	cr_expect_eq(result.pv_acquisitions, 8 * 4000 + 1);
+	cr_expect_eq(result.stripe_acquisitions, 0);
+}
+
 Test(vm_cpu, host_counts_site_acquisitions)
 {
 	struct vm_config config = { .elf_path = test_guest("io.elf"), .harts = 2, .workers = 1,
