@@ -6,7 +6,7 @@
  * harts keep decoding theirs (the read side and refills). */
 #include "lib.h"
 
-#define DEFAULT_ROUNDS 300u
+#define DEFAULT_ROUNDS 1000u
 #define MAX_OPS 48u
 
 /* One page per hart, so a hart's stores only hit its own code page. */

@@ -8,7 +8,7 @@
  * harts' private tallies. */
 #include "lib.h"
 
-#define DEFAULT_ITERATIONS 20000u
+#define DEFAULT_ITERATIONS 100000u
 #define COUNTERS 64u
 #define KEYS 256u
 #define SLOTS 512u     /* power of two, twice KEYS: probes stay short */

@@ -6,7 +6,7 @@
  * precise store access fault. */
 #include "lib.h"
 
-#define DEFAULT_ITERATIONS 4000u
+#define DEFAULT_ITERATIONS 20000u
 #define LOCKS 3u
 
 static volatile uint64_t counters[LOCKS];
