@@ -44,7 +44,8 @@
 	X(drain_s) X(skewed) X(round_trip_before_ns) X(round_trip_after_ns) X(tsc_skew_ns) \
 	X(tsc_skew_bound_ns) X(busy_iterations_per_ns) X(run_length_mean) X(run_length_p99)   \
 	X(handoffs_s)
-#define BUNDLE_RUNS_V2_TAIL "phase,cs_lines,threads_per_cpu"
+#define BUNDLE_RUNS_V2_TAIL \
+	"phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations"
 
 #define BUNDLE_SUMMARY_COLUMNS \
 	"cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout"

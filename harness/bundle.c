@@ -219,6 +219,15 @@ static void write_row(FILE *out, const struct run_row *row, bool exact)
 		c->cs_lines);
 	if (c->threads_per_cpu)
 		fprintf(out, "%u", c->threads_per_cpu);
+	/* A policy's text may hold commas (list:0,2): quoted as RFC 4180 says. The
+	 * partial file gives the indexes, which its cell id fixes anyway. */
+	if (exact)
+		fprintf(out, ",aff%u,mem%u", c->affinity, c->mem);
+	else
+		fprintf(out, ",\"%s\",\"%s\"", c->affinity_text ? c->affinity_text : "",
+			c->mem_text ? c->mem_text : "");
+	fprintf(out, ",%d,%s", row->lock_node, row->ran_on[0] ? row->ran_on : "?");
+	write_value(out, row->migrations, exact);
 	fputc('\n', out);
 }
 

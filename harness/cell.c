@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,9 +31,13 @@ void cell_make_id(struct cell *cell)
 	int n = snprintf(cell->id, sizeof cell->id, "%s.%s.t%u.cs%u.ncs%u.r%u",
 			 cell->workload->name, cell->lock->name, cell->threads, cell->cs_ns,
 			 cell->ncs_ns, cell->read_pct);
-	/* No suffix without lines: ids of runs before --cs-lines stay comparable. */
+	/* No suffix without lines or placement options: ids of runs before them stay
+	 * comparable. */
 	if (cell->cs_lines > 0 && n > 0 && (size_t)n < sizeof cell->id)
-		snprintf(cell->id + n, sizeof cell->id - (size_t)n, ".l%u", cell->cs_lines);
+		n += snprintf(cell->id + n, sizeof cell->id - (size_t)n, ".l%u", cell->cs_lines);
+	if (cell->placed && n > 0 && (size_t)n < sizeof cell->id)
+		snprintf(cell->id + n, sizeof cell->id - (size_t)n, ".aff%u.mem%u", cell->affinity,
+			 cell->mem);
 }
 
 unsigned cell_cpus_used(const struct cell *cell, const struct cell_environment *env)
@@ -74,6 +79,7 @@ struct cell_thread {
 	struct kernel_thread kernel; /* first: aligned to LL_PAD */
 	struct cell_run_state *state;
 	pthread_t thread;
+	pid_t tid;          /* for /proc/self/task/<tid>/: set before the first barrier */
 	struct hist *hists; /* acquire, hold, handoff, run length */
 };
 
@@ -86,9 +92,67 @@ static void *cell_thread_main(void *arg)
 	unsigned node = state->env->numa_nodes ? self->kernel.index % state->env->numa_nodes : 0;
 
 	info->ops.ctx_init(state->lock, self->kernel.ctx, self->kernel.index, node);
+	self->tid = (pid_t)syscall(SYS_gettid);
 	pthread_barrier_wait(&state->barrier); /* everyone ready */
 	state->kernel(&self->kernel);
 	return NULL;
+}
+
+/* The CPU a thread is on now (stat's 39th field), or -1. */
+static int thread_processor(pid_t tid)
+{
+	char path[64], line[1024];
+	FILE *in;
+	int cpu = -1;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+	in = fopen(path, "r");
+	if (in == NULL)
+		return -1;
+	if (fgets(line, sizeof line, in) != NULL) {
+		/* The name (field 2) may hold spaces: count from its closing paren. */
+		char *cursor = strrchr(line, ')');
+		for (int field = 2; cursor != NULL && field < 39; field++)
+			cursor = strchr(cursor + 1, ' ');
+		if (cursor != NULL)
+			cpu = atoi(cursor + 1);
+	}
+	fclose(in);
+	return cpu;
+}
+
+/* A thread's migrations so far (sched's nr_migrations), or NaN. */
+static double thread_migrations(pid_t tid)
+{
+	char path[64], line[256];
+	FILE *in;
+	double migrations = NAN;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/sched", (int)tid);
+	in = fopen(path, "r");
+	if (in == NULL)
+		return NAN;
+	while (fgets(line, sizeof line, in) != NULL)
+		if (strncmp(line, "se.nr_migrations", 16) == 0) {
+			char *colon = strchr(line, ':');
+			if (colon != NULL)
+				migrations = strtod(colon + 1, NULL);
+			break;
+		}
+	fclose(in);
+	return migrations;
+}
+
+/* Every thread's CPU into cpus, and the sum of their migrations. */
+static double sample_placement(const struct cell_thread *threads, unsigned n, int *cpus)
+{
+	double migrations = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		cpus[i] = thread_processor(threads[i].tid);
+		migrations += thread_migrations(threads[i].tid);
+	}
+	return migrations;
 }
 
 static void sleep_seconds(double seconds)
@@ -148,8 +212,11 @@ static void probe_pair(const struct cell_environment *env, double *round_trip_ns
 	*round_trip_ns = NAN;
 	if (skew_ns != NULL)
 		*skew_ns = *skew_bound_ns = NAN;
-	if (env->probe_round_trips == 0 || env->cpu_count < 2 ||
-	    cpu_pair_probe((int)env->cpus[0], (int)env->cpus[1], env->probe_round_trips, env->timer,
+	const unsigned *pair = env->probe_cpus ? env->probe_cpus : env->cpus;
+	unsigned count = env->probe_cpus ? env->probe_cpu_count : env->cpu_count;
+
+	if (env->probe_round_trips == 0 || count < 2 ||
+	    cpu_pair_probe((int)pair[0], (int)pair[1], env->probe_round_trips, env->timer,
 			   &sample) != 0)
 		return;
 	*round_trip_ns = sample.round_trip_ns;
@@ -253,6 +320,8 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 
 	memset(result, 0, sizeof *result);
 	result->status = CELL_ERROR;
+	result->migrations = NAN;
+	result->lock_node = -1;
 	hist_init(&result->acquire);
 	hist_init(&result->hold);
 	hist_init(&result->handoff);
@@ -284,6 +353,13 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	state->lock = ll_lock_new(cell->lock, &params);
 	if (state->lock == NULL)
 		goto out;
+	/* The lock's page where the policy says, before any thread touches it; then
+	 * where it really is. A move the kernel refuses leaves the page where it was,
+	 * and the row says where that is. */
+	if (env->mem_policy != NULL)
+		mem_policy_apply(env->mem_policy, env->mem_target, env->machine_nodes, state->lock,
+				 cell->lock->lock_bytes);
+	result->lock_node = mem_policy_node_of(state->lock);
 
 	double *rate = malloc((used ? used : 1) * sizeof *rate);
 	if (rate == NULL)
@@ -343,6 +419,8 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	pthread_barrier_wait(&state->barrier); /* everyone ready: warm-up runs */
 	if (env->warmup_s > 0)
 		sleep_seconds(env->warmup_s);
+	/* Where the threads are, just before the window (outside it: /proc reads). */
+	double migrations_start = sample_placement(threads, n, result->ran_on_start);
 
 	/* The window opens: phase first, so every operation a kernel starts from
 	 * here on may be recorded; then clock, counts and usage, the same order as
@@ -360,6 +438,7 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	getrusage(RUSAGE_SELF, &usage_end);
 	steal_end = probe_steal_seconds(env->pin ? env->cpus : NULL, env->pin ? used : 0);
 	result->heap_bytes = ll_heap_peak() - heap_start;
+	result->migrations = sample_placement(threads, n, result->ran_on_end) - migrations_start;
 	ck_pr_store_uint(&state->phase, KERNEL_STOP);
 	clock_gettime(CLOCK_MONOTONIC, &stopped);
 	for (unsigned i = 0; i < n; i++)
@@ -443,6 +522,8 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 			 : outcome == ISOLATE_CRASHED ? CELL_CRASHED
 						      : CELL_ERROR;
 	result->crash_signal = signal_number;
+	result->migrations = NAN;
+	result->lock_node = -1;
 	return 0;
 }
 

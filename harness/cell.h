@@ -18,6 +18,7 @@
 
 #include "common/histogram.h"
 #include "common/timer.h"
+#include "harness/mem_policy.h"
 #include "locks/registry.h"
 #include "workloads/kernel.h"
 #include "workloads/workloads.h"
@@ -33,7 +34,13 @@ struct cell {
 	unsigned ncs_ns;
 	unsigned read_pct;
 	unsigned cs_lines;    /* protected cache lines walked in every critical section */
-	char id[128]; /* <workload>.<lock>.t<threads>.cs<cs>.ncs<ncs>.r<read_pct>[.l<cs_lines>] */
+	/* Placement: indexes into the run's --affinity and --mem-policy lists, and
+	 * their texts (owned by the run); placed: the id says them (.aff<i>.mem<j>),
+	 * as the run was given the options. */
+	unsigned affinity, mem;
+	const char *affinity_text, *mem_text;
+	bool placed;
+	char id[160]; /* <workload>.<lock>.t<threads>.cs<cs>.ncs<ncs>.r<read_pct>[.l<cs_lines>] */
 };
 
 struct cell_environment {
@@ -53,9 +60,16 @@ struct cell_environment {
 	unsigned numa_nodes;
 	double watchdog_s;         /* 0: 5x (warm-up + duration) + 5 s */
 	uint64_t seed;             /* this rep's: kernel generators, the lines' walk */
-	unsigned probe_round_trips; /* cpus[0] <-> cpus[1] before and after; 0: none */
+	unsigned probe_round_trips; /* probe_cpus[0] <-> [1] before and after; 0: none */
+	const unsigned *probe_cpus; /* the run's pair, whatever the cell's placement;
+				     * NULL: cpus[0] and cpus[1] */
+	unsigned probe_cpu_count;
 	kernel_fn kernel;          /* NULL: the compiled (workload, lock) kernel */
 	bool run_length;           /* the instrumented rep: the runlength kernel instead */
+	/* The lock's memory (harness/mem_policy.h); NULL: the kernel's first touch. */
+	const struct mem_policy *mem_policy;
+	int mem_target;            /* mem_policy_target's node, -1 none */
+	unsigned machine_nodes;    /* NUMA nodes of the machine (interleave spans them) */
 };
 
 enum cell_status { CELL_OK, CELL_TIMEOUT, CELL_CRASHED, CELL_ERROR };
@@ -81,6 +95,12 @@ struct cell_result {
 	double skew_ns, skew_bound_ns;
 	uint64_t thread_ops[CELL_MAX_THREADS];
 	int thread_cpu[CELL_MAX_THREADS]; /* -1 when not pinned */
+	/* What the threads really did, read from /proc/self/task/<tid>/ just before the
+	 * window and at its end: the CPU each was on (stat's processor field) and the
+	 * kernel's migrations (sched's nr_migrations) in between, all threads. */
+	int ran_on_start[CELL_MAX_THREADS], ran_on_end[CELL_MAX_THREADS];
+	double migrations;         /* NaN when unreadable */
+	int lock_node;             /* the node of the lock's page (move_pages), -1 unknown */
 	struct hist acquire;
 	struct hist hold;
 	struct hist handoff;

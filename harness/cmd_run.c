@@ -17,6 +17,7 @@
 #include "harness/machine_probe.h"
 #include "harness/matrix.h"
 #include "harness/run_options.h"
+#include "harness/run_placement.h"
 #include "harness/run_report.h"
 #include "harness/run_state.h"
 #include "harness/summary.h"
@@ -214,29 +215,37 @@ static bool run_length_applies(const struct cell *cell)
 }
 
 /* The run's busy rates rise to the fastest a rep measured (cell.c). */
-static void raise_busy_rates(double *rates, const struct cell_environment *env,
-			     const struct cell *cell, const struct cell_result *result)
+static void raise_busy_rates(double *rates, const struct run_placement *placement,
+			     const struct cell_environment *env, const struct cell *cell,
+			     const struct cell_result *result)
 {
 	unsigned used = cell_cpus_used(cell, env);
 
 	if (!env->pin)
 		return;
-	for (unsigned i = 0; i < used && i < env->cpu_count; i++)
-		if (result->busy_per_cpu[i] > rates[i])
-			rates[i] = result->busy_per_cpu[i];
+	/* The run keeps its rates per CPU of placement->cpus; the cell's CPUs are its
+	 * plan's, in the plan's order. */
+	for (unsigned i = 0; i < used && i < env->cpu_count; i++) {
+		long at = run_placement_position(placement, env->cpus[i]);
+		if (at >= 0 && result->busy_per_cpu[i] > rates[at])
+			rates[at] = result->busy_per_cpu[i];
+	}
 }
 
 /* Every pair not yet done, in the seeded shuffled order, each in its own child;
  * stops early, keeping what it measured, when Ctrl-C arrives. */
-static int measure(struct run_plan *plan, const struct cell_environment *env,
-		   struct bundle *bundle, uint64_t seed, double estimate)
+static int measure(struct run_plan *plan, const struct run_placement *placement,
+		   const struct cell_environment *env, struct bundle *bundle, uint64_t seed,
+		   double estimate)
 {
-	size_t *order = malloc(plan->total * sizeof *order);
+	size_t *order = malloc((plan->total + 1) * sizeof *order);
 	struct cell_result *result = malloc(sizeof *result);
+	unsigned *cell_cpus = malloc(PLACEMENT_MAX_LIST * sizeof *cell_cpus);
+	double *cell_busy = malloc(PLACEMENT_MAX_LIST * sizeof *cell_busy);
 	struct cell_environment rep_env = *env;
 	int rc = 0;
 
-	if (order == NULL || result == NULL) {
+	if (order == NULL || result == NULL || cell_cpus == NULL || cell_busy == NULL) {
 		cli_error("run", "memory", "%s", strerror(ENOMEM));
 		rc = EXIT_ENVIRONMENT;
 		goto out;
@@ -271,6 +280,8 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 		/* Each rep's generators from --seed and the rep itself, so a rep measured
 		 * again (--resume) sees the same sequences. */
 		uint64_t rep_seed = seed ^ (0x9e3779b97f4a7c15ull * (pair + 1));
+		run_placement_env(placement, cell, env, plan->busy_per_cpu, &rep_env, cell_cpus,
+				  cell_busy);
 		rep_env.seed = random_next(&rep_seed);
 		rep_env.run_length = instrumented;
 		if (cell_run_isolated(cell, &rep_env, result) != 0) {
@@ -279,9 +290,9 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 			goto out;
 		}
 		metrics_compute(cell, rep, result, env->timer->overhead_ns,
-				cell_cpus_used(cell, env), instrumented, &plan->rows[pair]);
+				cell_cpus_used(cell, &rep_env), instrumented, &plan->rows[pair]);
 		if (result->status == CELL_OK)
-			raise_busy_rates(plan->busy_per_cpu, env, cell, result);
+			raise_busy_rates(plan->busy_per_cpu, placement, &rep_env, cell, result);
 		/* The instrumented rep's timings join nothing: its owner word slows
 		 * the very critical sections they time. */
 		bool timed_ok = result->status == CELL_OK && !instrumented;
@@ -318,6 +329,8 @@ static int measure(struct run_plan *plan, const struct cell_environment *env,
 out:
 	free(order);
 	free(result);
+	free(cell_cpus);
+	free(cell_busy);
 	return rc;
 }
 
@@ -439,6 +452,9 @@ int cmd_run(int argc, char **argv)
 	}
 
 	size_t lock_count;
+	struct run_placement placement = { 0 };
+	static unsigned cpu_list[CELL_MAX_THREADS];
+	int cpu_count = topology_cpu_list(cpu_list, CELL_MAX_THREADS);
 	rc = EXIT_USAGE;
 	if (!lock_select("--lock", o.locks, locks, &lock_count))
 		goto out_resume;
@@ -461,6 +477,20 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_ENVIRONMENT;
 		goto out_resume;
 	}
+	/* Placement: every cell once per (affinity, memory policy); those this
+	 * machine cannot place are recorded skips. */
+	rc = run_placement_setup(&placement, &o, machine_nodes, cpu_list,
+				 cpu_count > 0 ? (unsigned)cpu_count : 0);
+	if (rc != 0)
+		goto out_matrix;
+	if (matrix_cross_placements(&matrix, placement.affinity_text, placement.affinity_count,
+				    placement.mem_text, placement.mem_count, placement.placed) != 0 ||
+	    matrix_drop(&matrix, run_placement_skip, &placement) != 0) {
+		cli_error("run", "matrix", "%s", strerror(errno));
+		rc = EXIT_ENVIRONMENT;
+		goto out_matrix;
+	}
+	rc = EXIT_USAGE;
 	/* A profile's VM slice, on those of the run's locks it names. */
 	size_t vm_lock_count = lock_count;
 	memcpy(vm_locks, locks, lock_count * sizeof locks[0]);
@@ -531,7 +561,7 @@ int cmd_run(int argc, char **argv)
 				 .total = matrix.cell_count * slots };
 	struct bundle bundle = { .partial_fd = -1 };
 	struct run_context ctx = { .argc = argc, .argv = argv, .matrix = &matrix,
-				   .reps = o.reps, .seed = o.seed };
+				   .reps = o.reps, .seed = o.seed, .placement = &placement };
 	size_t failed_count = 0;
 	if (plan_allocate(&plan) != 0) {
 		cli_error("run", "memory", "%s", strerror(ENOMEM));
@@ -600,8 +630,6 @@ int cmd_run(int argc, char **argv)
 	ctx.preflight_failures = failed;
 	ctx.preflight_failure_count = failed_count;
 
-	unsigned cpu_list[CELL_MAX_THREADS];
-	int cpu_count = topology_cpu_list(cpu_list, CELL_MAX_THREADS);
 	struct timer_calibration timer;
 	if (timer_calibrate(&timer) != 0 || cpu_count <= 0) {
 		cli_error("run", "timer", "cannot calibrate a clock: %s", strerror(errno));
@@ -626,6 +654,8 @@ int cmd_run(int argc, char **argv)
 		.busy_per_cpu = busy_per_cpu,
 		.busy_iterations_per_ns = busy,
 		.probe_round_trips = RUN_PROBE_ROUND_TRIPS,
+		.probe_cpus = cpu_list,
+		.probe_cpu_count = (unsigned)cpu_count,
 		.duration_s = o.duration_s,
 		.warmup_s = o.warmup_s,
 		.sample_every = o.sample_every,
@@ -652,7 +682,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &interrupt, NULL);
 	sigaction(SIGTERM, &interrupt, NULL);
 
-	rc = measure(&plan, &env, &bundle, o.seed, estimate);
+	rc = measure(&plan, &placement, &env, &bundle, o.seed, estimate);
 	if (rc != 0)
 		goto out;
 	if (o.vm && !run_interrupted) {
@@ -699,6 +729,7 @@ out:
 	bundle_close(&bundle);
 out_matrix:
 	vm_plan_free(&vm_plan);
+	run_placement_free(&placement);
 	matrix_free(&matrix);
 out_resume:
 	free(saved_argv);

@@ -247,3 +247,57 @@ void matrix_shuffle(size_t *order, size_t count, uint64_t seed)
 		order[j] = tmp;
 	}
 }
+
+int matrix_cross_placements(struct matrix *m, const char *const *affinities, size_t affinity_count,
+			    const char *const *mems, size_t mem_count, bool placed)
+{
+	size_t count = m->cell_count * affinity_count * mem_count;
+	struct cell *cells = calloc(count + 1, sizeof *cells);
+
+	if (cells == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* A cell's placements side by side, so a lock's cells stay together. */
+	for (size_t c = 0, k = 0; c < m->cell_count; c++)
+		for (size_t a = 0; a < affinity_count; a++)
+			for (size_t p = 0; p < mem_count; p++, k++) {
+				cells[k] = m->cells[c];
+				cells[k].affinity = (unsigned)a;
+				cells[k].mem = (unsigned)p;
+				cells[k].affinity_text = affinities[a];
+				cells[k].mem_text = mems[p];
+				cells[k].placed = placed;
+				cell_make_id(&cells[k]);
+			}
+	free(m->cells);
+	m->cells = cells;
+	m->cell_count = count;
+	return 0;
+}
+
+int matrix_drop(struct matrix *m, const char *(*drop)(const struct cell *cell, void *arg),
+		void *arg)
+{
+	size_t kept = 0;
+
+	for (size_t c = 0; c < m->cell_count; c++) {
+		const char *reason = drop(&m->cells[c], arg);
+
+		if (reason == NULL) {
+			m->cells[kept++] = m->cells[c];
+			continue;
+		}
+		struct matrix_skip *skips = realloc(m->skips, (m->skip_count + 1) * sizeof *skips);
+		if (skips == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		m->skips = skips;
+		snprintf(skips[m->skip_count].what, sizeof skips[0].what, "%s", m->cells[c].id);
+		snprintf(skips[m->skip_count].reason, sizeof skips[0].reason, "%s", reason);
+		m->skip_count++;
+	}
+	m->cell_count = kept;
+	return 0;
+}

@@ -81,6 +81,17 @@ int matrix_expand(struct matrix *matrix, const struct matrix_block *blocks, size
 		  const struct ll_info *const *locks, size_t lock_count, unsigned online_cpus);
 void matrix_free(struct matrix *matrix);
 
+/* Crosses every cell with the run's affinity and memory policies (their texts,
+ * kept by the caller for the run); placed: the ids carry the indexes. -1 (ENOMEM). */
+int matrix_cross_placements(struct matrix *matrix, const char *const *affinities,
+			    size_t affinity_count, const char *const *mems, size_t mem_count,
+			    bool placed);
+
+/* Leaves out the cells for which drop(cell, arg) gives a reason, recording it.
+ * -1 (ENOMEM) when a skip cannot be recorded. */
+int matrix_drop(struct matrix *matrix, const char *(*drop)(const struct cell *cell, void *arg),
+		void *arg);
+
 /* The order (cell, rep) pairs run in: seeded Fisher-Yates, so slow drift of the
  * host is spread over every lock alike. order[i] = cell * reps + rep. */
 void matrix_shuffle(size_t *order, size_t count, uint64_t seed);

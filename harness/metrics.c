@@ -94,6 +94,21 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 	}
 	if (used + 16 >= sizeof row->thread_cpus)
 		snprintf(row->thread_cpus + used, sizeof row->thread_cpus - used, ";...");
+	used = 0;
+	for (unsigned i = 0; i < cell->threads && used + 32 < sizeof row->ran_on; i++) {
+		int a = result->ran_on_start[i], b = result->ran_on_end[i];
+		int n = a < 0 || b < 0 ? snprintf(row->ran_on + used, sizeof row->ran_on - used,
+						  "%s?", i ? ";" : "")
+			: a == b ? snprintf(row->ran_on + used, sizeof row->ran_on - used, "%s%d",
+					    i ? ";" : "", a)
+				 : snprintf(row->ran_on + used, sizeof row->ran_on - used, "%s%d>%d",
+					    i ? ";" : "", a, b);
+		used += (size_t)n;
+	}
+	if (used + 32 >= sizeof row->ran_on)
+		snprintf(row->ran_on + used, sizeof row->ran_on - used, ";...");
+	row->lock_node = result->lock_node;
+	row->migrations = result->migrations;
 	row->reads = result->reads;
 	row->samples = hist_count(&result->acquire);
 

@@ -50,6 +50,10 @@ struct run_row {
 	uint64_t samples; /* acquire latencies behind the lat_ columns */
 	char thread_cpus[256]; /* "0;1;0;1": thread i ran on CPU n; "-" not pinned */
 	int phase;        /* enum phase, decided with the whole run; -1 not yet */
+	int lock_node;    /* the lock page's NUMA node, -1 unknown */
+	char ran_on[256]; /* "0;1;0>1": each thread's CPU before the window and, when it
+			   * moved, at its end; "?" unreadable */
+	double migrations; /* the threads' migrations over the window; NaN unknown */
 };
 
 /* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those);

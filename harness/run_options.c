@@ -30,6 +30,7 @@ static void run_usage(FILE *out)
 		"                   [--duration S] [--warmup S] [--reps N] [--sample-every N]\n"
 		"                   [--seed K] [--no-pin] [--nodes N] [--no-preflight] [--run-length]\n"
 		"                   [--out DIR] [--max-time S] [--resume DIR]\n"
+		"                   [--affinity POLICY]... [--mem-policy POLICY]...\n"
 		"                   [--guest G[,G...] | --elf FILE] [--harts H,...] [--workers W,...]\n"
 		"                   [--site SITE=LOCK,...] [--site-profile] [--guest-timeout S]\n"
 		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
@@ -71,7 +72,13 @@ static void run_usage(FILE *out)
 		"                   and rwmix, every one in handoff); throughput counts all\n"
 		"  --seed K         order of the shuffled cells, the kernels' generators and the\n"
 		"                   protected lines' order (default 1)\n"
-		"  --no-pin         let the OS place threads (default: round-robin over CPUs)\n"
+		"  --no-pin         let the OS place threads (default: round-robin over CPUs);\n"
+		"                   the same as --affinity none\n"
+		"  --affinity P     thread placement, a matrix dimension (give it once per\n"
+		"                   policy): none, round-robin (default), compact, scatter,\n"
+		"                   cores, list:0,2,4-7 (locklab topo --help)\n"
+		"  --mem-policy P   where each lock's memory lives, a matrix dimension: default\n"
+		"                   (first touch), local, interleave, node:N, remote\n"
 		"  --nodes N        NUMA nodes the lock contexts are spread over (default: this\n"
 		"                   machine's)\n"
 		"  --no-preflight   skip the short torture that proves each lock before it is\n"
@@ -229,6 +236,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "max-time", required_argument, NULL, 'm' },
 		{ "resume", required_argument, NULL, 'E' },
+		{ "affinity", required_argument, NULL, 'A' },
+		{ "mem-policy", required_argument, NULL, 'M' },
 		{ "guest", required_argument, NULL, 'G' },
 		{ "elf", required_argument, NULL, 'e' },
 		{ "harts", required_argument, NULL, 'H' },
@@ -339,6 +348,18 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 			if (!cli_parse_double("--max-time", optarg, 0.001, 1e9, &o->max_time_s))
 				return EXIT_USAGE;
 			break;
+		case 'A':
+		case 'M': {
+			const char **list = opt == 'A' ? o->affinities : o->mem_policies;
+			size_t *count = opt == 'A' ? &o->affinity_count : &o->mem_policy_count;
+			if (*count == 8) {
+				cli_error(opt == 'A' ? "--affinity" : "--mem-policy", optarg,
+					  "more than 8 policies");
+				return EXIT_USAGE;
+			}
+			list[(*count)++] = optarg;
+			break;
+		}
 		case 'G':
 			o->vm_request.guests = optarg;
 			o->vm_options = true;

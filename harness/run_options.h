@@ -30,6 +30,10 @@ struct run_options {
 	unsigned cs[MATRIX_MAX_VALUES], ncs[MATRIX_MAX_VALUES], read_pct[MATRIX_MAX_VALUES];
 	unsigned cs_lines[MATRIX_MAX_VALUES];
 	size_t cs_count, ncs_count, read_count, lines_count;
+	const char *affinities[8];        /* --affinity, once per policy */
+	size_t affinity_count;
+	const char *mem_policies[8];      /* --mem-policy, once per policy */
+	size_t mem_policy_count;
 	bool vm;                          /* --workload names vm */
 	bool vm_options;                  /* a VM option was given (it needs --workload vm) */
 	struct vm_plan_request vm_request;

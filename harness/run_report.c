@@ -172,6 +172,29 @@ static json_t *phases_json(const struct phase_fit *fit, bool complete)
 			 (json_int_t)fit->slow_count);
 }
 
+/* The run's placement table: the cells' aff<i> and mem<j> index these lists;
+ * plans are the PUs each affinity gives its threads here (null: none possible). */
+static json_t *placement_json(const struct run_placement *p)
+{
+	json_t *affinity = json_array(), *mem = json_array(), *plans = json_array();
+
+	for (size_t i = 0; i < p->affinity_count; i++) {
+		json_array_append_new(affinity, json_string(p->affinity_text[i]));
+		if (p->pus[i] == NULL) {
+			json_array_append_new(plans, json_null());
+			continue;
+		}
+		json_t *plan = json_array();
+		for (long k = 0; k < p->pu_count[i]; k++)
+			json_array_append_new(plan, json_integer(p->pus[i][k]));
+		json_array_append_new(plans, plan);
+	}
+	for (size_t i = 0; i < p->mem_count; i++)
+		json_array_append_new(mem, json_string(p->mem_text[i]));
+	return json_pack("{s:o, s:o, s:o, s:b}", "affinity", affinity, "mem_policy", mem,
+			 "affinity_plans", plans, "ids_carry_indexes", p->placed);
+}
+
 int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, bool complete)
 {
 	const struct cell_environment *env = ctx->env;
@@ -220,6 +243,8 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		"cells", (json_int_t)ctx->matrix->cell_count);
 	if (meta == NULL)
 		return -1;
+	if (ctx->placement != NULL)
+		json_object_set_new(meta, "placement", placement_json(ctx->placement));
 	int rc = bundle_write_json(bundle, BUNDLE_META, meta);
 	json_decref(meta);
 	return rc;

@@ -12,6 +12,7 @@
 #include "harness/cell.h"
 #include "harness/matrix.h"
 #include "harness/phase.h"
+#include "harness/run_placement.h"
 #include "harness/vm_plan.h"
 
 struct cell_hists {
@@ -44,6 +45,7 @@ struct run_context {
 	struct c2c_floor c2c_start, c2c_end;
 	struct phase_fit phases;          /* fitted at the end, from every rep's probes */
 	const struct vm_plan *vm;         /* the VM cells (--workload vm), or NULL */
+	const struct run_placement *placement; /* the policies, for meta.json */
 	struct timespec started, ended;
 };
 

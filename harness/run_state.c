@@ -125,9 +125,11 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 		      bool *done)
 {
 	/* cells, schema 1 metrics, flags, reads, samples, thread_cpus, schema 2
-	 * metrics, phase, cs_lines, threads_per_cpu */
+	 * metrics, phase, cs_lines, threads_per_cpu, affinity, mem_policy, lock_node,
+	 * ran_on, migrations */
 	enum { FIRST_METRIC = 9, AFTER_V1 = FIRST_METRIC + METRIC_FIRST_APPENDED,
-	       COLUMNS = FIRST_METRIC + METRIC_COUNT + 7 };
+	       PLACEMENT = FIRST_METRIC + METRIC_COUNT + 7,
+	       COLUMNS = PLACEMENT + 5 };
 	char *fields[COLUMNS + 1];
 	char *end;
 
@@ -163,6 +165,14 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 	if (*end != '\0')
 		return false;
 	snprintf(row->thread_cpus, sizeof row->thread_cpus, "%s", fields[AFTER_V1 + 3]);
+	long node = strtol(fields[PLACEMENT + 2], &end, 10);
+	if (*end != '\0')
+		return false;
+	row->lock_node = (int)node;
+	snprintf(row->ran_on, sizeof row->ran_on, "%s", fields[PLACEMENT + 3]);
+	row->migrations = *fields[PLACEMENT + 4] ? strtod(fields[PLACEMENT + 4], &end) : NAN;
+	if (*fields[PLACEMENT + 4] && *end != '\0')
+		return false;
 	row->phase = -1; /* decided again with the whole run */
 	done[c * reps + rep] = true;
 	return true;
