@@ -38,9 +38,9 @@
 /* The busy loop's first rates: the best of 20 batches of 5 ms on each CPU. */
 #define RUN_BUSY_BATCH_NS 5e6
 #define RUN_BUSY_BATCHES 20
-/* A VM rep, for the estimate: the profiles' guests take 20-50 ms a rep here (fork,
- * two probes, boot, the guest), 108 reps of make bench's slice 4.2 s; a longer
- * guest of --elf is underestimated. */
+/* A VM rep, for the estimate: the profiles' guests take 30-120 ms a rep here (fork,
+ * two probes, boot, the guest), 108 reps of make bench's slice 9.0 s; a longer
+ * guest of --elf or --guest-iters is underestimated. */
 #define RUN_VM_REP_S 0.25
 
 static void progress(size_t done, size_t total, const char *id, double eta_s)
@@ -691,6 +691,7 @@ int cmd_run(int argc, char **argv)
 			.site_locks = o.vm_request.site_locks,
 			.site_profile = o.vm_request.site_profile,
 			.timeout_s = o.vm_timeout_s,
+			.guest_iters = o.vm_guest_iters,
 			.probe_cpus = { cpu_count >= 2 ? (int)cpu_list[0] : -1,
 					cpu_count >= 2 ? (int)cpu_list[1] : -1 },
 			.probe_round_trips = RUN_PROBE_ROUND_TRIPS,

@@ -53,14 +53,15 @@ static const struct matrix_block full_blocks[] = {
  * async-style mutexes, two ck queue locks) on lock-using guests; full runs every
  * VM-capable lock on every guest. */
 static const struct matrix_vm_slice quick_vm = {
-	"atomics", "pthread_mutex,parking", LIST(1, 2), LIST(), 2,
+	"lockheavy", "pthread_mutex,parking", LIST(1, 2), LIST(), 2,
 };
 static const struct matrix_vm_slice bench_vm = {
-	"atomics,io", "pthread_mutex,futex_mutex,parking,fairq,ck_mcs,ck_ticket", LIST(1, 2, 4),
-	LIST(), 3,
+	"lockheavy,pvlock", "pthread_mutex,futex_mutex,parking,fairq,ck_mcs,ck_ticket",
+	LIST(1, 2, 4), LIST(), 3,
 };
 static const struct matrix_vm_slice full_vm = {
-	"compute,atomics,spin,io,smc,timer,mixed", NULL, LIST(1, 2, 4, 8), LIST(1, 2), 3,
+	"lockheavy,pvlock,churn,compute,atomics,spin,io,smc,timer,mixed", NULL, LIST(1, 2, 4, 8),
+	LIST(1, 2), 3,
 };
 
 #define BLOCKS(b) b, sizeof b / sizeof b[0]

@@ -33,6 +33,7 @@ static void run_usage(FILE *out)
 		"                   [--affinity POLICY]... [--mem-policy POLICY]...\n"
 		"                   [--guest G[,G...] | --elf FILE] [--harts H,...] [--workers W,...]\n"
 		"                   [--site SITE=LOCK,...] [--site-profile] [--guest-timeout S]\n"
+		"                   [--guest-iters N]\n"
 		"Measures every cell (lock x workload x parameters x threads) --reps times, each\n"
 		"rep in its own child process under a watchdog, in a seeded shuffled order, and\n"
 		"writes a result bundle (runs.csv, summary.csv, hist/, meta.json, topology.xml).\n"
@@ -46,7 +47,7 @@ static void run_usage(FILE *out)
 	fprintf(out, " vm\n"
 		"                   (vm: the RISC-V VM runs a guest to completion under the lock;\n"
 		"                   vm_runs.csv and vm_sites.csv; the options below)\n"
-		"  --guest G,...    vm: guests (default atomics):");
+		"  --guest G,...    vm: guests (default lockheavy):");
 	for (size_t i = 0; i < vm_guest_count; i++)
 		fprintf(out, " %s", vm_guest_names[i]);
 	fprintf(out,
@@ -57,6 +58,7 @@ static void run_usage(FILE *out)
 		"  --site S=L,...   vm: lock L for VM lock site S (locklab vm --help lists sites)\n"
 		"  --site-profile   vm: time every lock acquisition per site (vm_sites.csv)\n"
 		"  --guest-timeout S  vm: a rep that runs longer is a timeout (default 60)\n"
+		"  --guest-iters N  vm: the guests' loop count (default: each guest's own)\n"
 		"  --threads N,...  thread counts (default: online CPUs; oversubscribed: 2x, 4x\n"
 		"                   and 8x them); NxCPU means N times the online CPUs, e.g. 2xCPU\n"
 		"  --cs NS,...      busy work inside the critical section, ns (default 50)\n"
@@ -202,7 +204,7 @@ bool run_options_custom_blocks(struct run_options *o)
 	if (o->vm_options && !o->vm) {
 		cli_error("--workload", o->workloads ? o->workloads : "contended",
 			  "the VM options (--guest, --elf, --harts, --workers, --site, "
-			  "--site-profile, --guest-timeout) need --workload vm");
+			  "--site-profile, --guest-timeout, --guest-iters) need --workload vm");
 		return false;
 	}
 	if (o->vm && o->vm_request.harts_count == 0) {
@@ -245,6 +247,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		{ "site", required_argument, NULL, 's' },
 		{ "site-profile", no_argument, NULL, 'Q' },
 		{ "guest-timeout", required_argument, NULL, 'T' },
+		{ "guest-iters", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -391,6 +394,12 @@ int run_options_parse(int argc, char **argv, struct run_options *o)
 		case 'T':
 			if (!cli_parse_double("--guest-timeout", optarg, 0.001, 86400, &o->vm_timeout_s))
 				return EXIT_USAGE;
+			o->vm_options = true;
+			break;
+		case 'I':
+			if (!cli_parse_uint("--guest-iters", optarg, 1, 0xffffffffu, &value))
+				return EXIT_USAGE;
+			o->vm_guest_iters = (unsigned)value;
 			o->vm_options = true;
 			break;
 		case 'h':

@@ -38,6 +38,7 @@ struct run_options {
 	bool vm_options;                  /* a VM option was given (it needs --workload vm) */
 	struct vm_plan_request vm_request;
 	double vm_timeout_s;              /* each VM rep's limit (--guest-timeout) */
+	unsigned vm_guest_iters;          /* --guest-iters; 0: each guest's default */
 };
 
 /* The defaults before any option: the bench profile, every lock. */

@@ -22,8 +22,8 @@
 
 /* The guests that run to completion and check themselves on any harts count
  * (the Makefile's GUEST_C; a test checks each is built). */
-const char *const vm_guest_names[] = { "compute", "atomics", "spin", "io",
-				       "smc",     "timer",   "mixed" };
+const char *const vm_guest_names[] = { "lockheavy", "pvlock", "churn", "compute", "atomics",
+				       "spin",      "io",     "smc",   "timer",   "mixed" };
 const size_t vm_guest_count = sizeof vm_guest_names / sizeof vm_guest_names[0];
 
 static bool readable(const char *path)
@@ -166,7 +166,8 @@ static void vm_cell_child(void *arg, void *out)
 	struct vm_config config = { .elf_path = job->cell->elf, .harts = job->cell->harts,
 				    .workers = job->cell->workers, .quantum = VM_CELL_QUANTUM,
 				    .mem_mib = VM_CELL_MEM_MIB, .stripes = VM_CELL_STRIPES,
-				    .timeout_s = job->env->timeout_s };
+				    .timeout_s = job->env->timeout_s,
+				    .guest_iters = job->env->guest_iters };
 	struct vm_host host;
 	struct vm_error error;
 	struct vm_result *run = calloc(1, sizeof *run);

@@ -44,6 +44,7 @@ struct vm_cell_environment {
 	const char *site_locks;   /* --site overrides, or NULL */
 	bool site_profile;
 	double timeout_s;         /* the guest's limit; the watchdog adds 10 s */
+	uint32_t guest_iters;     /* the guests' loop count (sysinfo); 0: their own */
 	int probe_cpus[2];        /* the round-trip probe's pair; -1: no probe */
 	unsigned probe_round_trips;
 };

@@ -100,7 +100,7 @@ int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 		if (expand_guest(plan, request, guest, request->elf, locks, lock_count, cpus) != 0)
 			return 3;
 	}
-	const char *list = request->guests ? request->guests : request->elf ? "" : "atomics";
+	const char *list = request->guests ? request->guests : request->elf ? "" : "lockheavy";
 	while (*list) {
 		size_t length = strcspn(list, ",");
 		char name[64];

@@ -220,3 +220,26 @@ Test(vm_run, every_guest_the_run_knows_is_built)
 		cr_expect_eq(access(test_guest(name), R_OK), 0, "%s", test_guest(name));
 	}
 }
+
+/* The guests' instructions retired, at one hart, for a --guest-iters count. */
+static double lockheavy_insns(const char *iters)
+{
+	char dir[300], value[64];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs", "--guest", "lockheavy",
+		    "--harts", "1", "--reps", "1", "--guest-iters", iters, "--no-preflight",
+		    "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	field(runs, 1, "status", value, sizeof value);
+	cr_expect_str_eq(value, "ok");
+	field(runs, 1, "insns", value, sizeof value);
+	free(runs);
+	return atof(value);
+}
+
+Test(vm_run, guest_iters_reach_the_guest, .timeout = 60)
+{
+	double small = lockheavy_insns("500"), large = lockheavy_insns("2000");
+	cr_expect_gt(large, 3 * small, "2000 iterations %g insns, 500 iterations %g", large, small);
+}
