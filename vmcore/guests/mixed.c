@@ -6,7 +6,7 @@
 #include "compute_kernel.h"
 
 #define MIXED_HARTS 8
-#define ITERATIONS 2000u
+#define DEFAULT_ITERATIONS 2000u
 
 static struct kernel_state states[MIXED_HARTS];
 static uint8_t buffers[MIXED_HARTS][2][512] __attribute__((aligned(64)));
@@ -51,7 +51,7 @@ static int polled_io(unsigned hart)
 
 int main(unsigned hart)
 {
-	unsigned harts = hart_count();
+	unsigned harts = hart_count(), iterations = guest_iterations(DEFAULT_ITERATIONS);
 	static const char digits[] = "0123456789";
 
 	if (hart < MIXED_HARTS) {
@@ -66,7 +66,7 @@ int main(unsigned hart)
 	CSR_SET(mie, MIE_MSIE);
 	CSR_SET(mstatus, MSTATUS_MIE);
 	barrier();
-	for (unsigned i = 0; i < ITERATIONS; i++) {
+	for (unsigned i = 0; i < iterations; i++) {
 		uint32_t old;
 
 		__atomic_fetch_add(&counter_amo, 1, __ATOMIC_RELAXED);
@@ -98,8 +98,8 @@ int main(unsigned hart)
 	barrier();
 	if (hart != 0)
 		return 0;
-	CHECK(counter_amo == ITERATIONS * harts, 20);
-	CHECK(counter_locked == (uint64_t)ITERATIONS * harts, 21);
+	CHECK(counter_amo == (uint32_t)(iterations * harts), 20);
+	CHECK(counter_locked == (uint64_t)iterations * harts, 21);
 	uart_puts("mixed: ok\n");
 	return 0;
 }
