@@ -164,7 +164,8 @@ static int csr_write(struct hart *h, unsigned csr, uint64_t value)
 	case CSR_MTVAL: h->mtval = value; return 0;
 	case CSR_MSCRATCH: h->mscratch = value; return 0;
 	case CSR_MIE:
-		h->mie = value & MIP_WRITABLE_MASK;
+		/* Stored atomically: exec_wake_hart (irq thread) and exec_park read it. */
+		ck_pr_store_64(&h->mie, value & MIP_WRITABLE_MASK);
 		cpu_update_irq_mask(h);
 		return 0;
 	case CSR_MIP: return 0; /* MSIP, MTIP, MEIP are driven by CLINT and PLIC */

@@ -121,7 +121,7 @@ static void exec_park(struct vm *vm, struct hart *h, unsigned worker, unsigned s
 	ck_pr_store_32(&h->state, HART_WFI);
 	/* Store state, then load mip: pairs with exec_wake_hart (Dekker). */
 	ck_pr_fence_memory();
-	if (ck_pr_load_64(&h->mip) & h->mie) {
+	if (ck_pr_load_64(&h->mip) & ck_pr_load_64(&h->mie)) {
 		if (ck_pr_cas_32(&h->state, HART_WFI, HART_RUNNABLE))
 			exec_push(vm, worker, h, slot);
 	}
