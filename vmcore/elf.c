@@ -28,35 +28,46 @@ static int elf_fail(struct vm_error *error, const char *path, const char *format
 	return -1;
 }
 
+/* Headers inside the file may sit at any offset: copied out, never read in place
+ * (an Elf64 struct at an odd offset is a misaligned access). */
+static Elf64_Phdr elf_phdr(const uint8_t *image, const Elf64_Ehdr *header, unsigned i)
+{
+	Elf64_Phdr ph;
+
+	memcpy(&ph, image + header->e_phoff + (size_t)i * sizeof ph, sizeof ph);
+	return ph;
+}
+
 static void elf_find_tohost(struct vm *vm, const uint8_t *image, size_t size,
 			    const Elf64_Ehdr *header)
 {
-	const Elf64_Shdr *sections;
-
 	if (header->e_shoff == 0 || header->e_shentsize != sizeof(Elf64_Shdr) ||
 	    header->e_shoff > size || header->e_shnum > (size - header->e_shoff) / sizeof(Elf64_Shdr))
 		return; /* no usable section headers: no tohost, exit device only */
-	sections = (const Elf64_Shdr *)(const void *)(image + header->e_shoff);
 	for (unsigned i = 0; i < header->e_shnum; i++) {
-		const Elf64_Shdr *symtab = &sections[i], *strtab;
-		const Elf64_Sym *symbols;
+		Elf64_Shdr symtab, strtab;
 
-		if (symtab->sh_type != SHT_SYMTAB || symtab->sh_link >= header->e_shnum)
+		memcpy(&symtab, image + header->e_shoff + (size_t)i * sizeof symtab, sizeof symtab);
+		if (symtab.sh_type != SHT_SYMTAB || symtab.sh_link >= header->e_shnum)
 			continue;
-		strtab = &sections[symtab->sh_link];
-		if (symtab->sh_offset > size || symtab->sh_size > size - symtab->sh_offset ||
-		    strtab->sh_offset > size || strtab->sh_size > size - strtab->sh_offset)
+		memcpy(&strtab, image + header->e_shoff + (size_t)symtab.sh_link * sizeof strtab,
+		       sizeof strtab);
+		if (symtab.sh_offset > size || symtab.sh_size > size - symtab.sh_offset ||
+		    strtab.sh_offset > size || strtab.sh_size > size - strtab.sh_offset)
 			continue;
-		symbols = (const Elf64_Sym *)(const void *)(image + symtab->sh_offset);
-		for (size_t s = 0; s < symtab->sh_size / sizeof(Elf64_Sym); s++) {
-			const char *name = (const char *)image + strtab->sh_offset + symbols[s].st_name;
+		for (size_t s = 0; s < symtab.sh_size / sizeof(Elf64_Sym); s++) {
+			Elf64_Sym symbol;
+			const char *name;
 
-			if (symbols[s].st_name >= strtab->sh_size ||
-			    strnlen(name, strtab->sh_size - symbols[s].st_name) == strtab->sh_size -
-										   symbols[s].st_name)
+			memcpy(&symbol, image + symtab.sh_offset + s * sizeof symbol, sizeof symbol);
+			if (symbol.st_name >= strtab.sh_size)
 				continue;
-			if (strcmp(name, "tohost") == 0 && mem_ram_pointer(vm, symbols[s].st_value, 8)) {
-				vm->tohost_addr = symbols[s].st_value;
+			name = (const char *)image + strtab.sh_offset + symbol.st_name;
+			if (strnlen(name, strtab.sh_size - symbol.st_name) ==
+			    strtab.sh_size - symbol.st_name)
+				continue;
+			if (strcmp(name, "tohost") == 0 && mem_ram_pointer(vm, symbol.st_value, 8)) {
+				vm->tohost_addr = symbol.st_value;
 				return;
 			}
 		}
@@ -87,8 +98,8 @@ static int elf_check(struct vm *vm, const char *path, const uint8_t *image, size
 	    header->e_phnum > (size - header->e_phoff) / sizeof(Elf64_Phdr))
 		return elf_fail(error, path, "program headers beyond end of file");
 	for (unsigned i = 0; i < header->e_phnum; i++) {
-		const Elf64_Phdr *ph =
-			(const Elf64_Phdr *)(const void *)(image + header->e_phoff) + i;
+		Elf64_Phdr copy = elf_phdr(image, header, i);
+		const Elf64_Phdr *ph = &copy;
 
 		if (ph->p_type != PT_LOAD)
 			continue;
@@ -145,8 +156,8 @@ int elf_load(struct vm *vm, const char *path, uint64_t *entry, struct vm_error *
 		goto out;
 	header = (const Elf64_Ehdr *)(const void *)image;
 	for (unsigned i = 0; i < header->e_phnum; i++) {
-		const Elf64_Phdr *ph =
-			(const Elf64_Phdr *)(const void *)(image + header->e_phoff) + i;
+		Elf64_Phdr copy = elf_phdr(image, header, i);
+		const Elf64_Phdr *ph = &copy;
 		uint8_t *target;
 
 		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
