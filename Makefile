@@ -44,7 +44,7 @@ TESTS := $(BUILD)/locklab-tests
 # The VM's guest programs (clang --target=riscv64, lld) and `make bench-vm`.
 include vmcore/guests.mk
 
-.PHONY: all deps deps-build deps-guests deps-test deps-bench deps-vm test test-asan test-tsan bench bench-quick bench-full selfcheck clean FORCE
+.PHONY: all deps deps-build deps-guests deps-test deps-bench deps-vm test test-asan test-tsan fuzz fuzz-build bench bench-quick bench-full selfcheck clean FORCE
 all: $(LOCKLAB)
 .DEFAULT_GOAL := all
 
@@ -148,6 +148,37 @@ test-tsan:
 	if [ -n "$$(ls $(TSAN_REPORTS))" ]; then cat $(TSAN_REPORTS)/*; \
 		echo "locklab: test-tsan: $$(grep -h '^SUMMARY' $(TSAN_REPORTS)/* | wc -l) reports in $(TSAN_REPORTS)" >&2; exit 1; fi; \
 	exit $$rc
+
+# libFuzzer targets (clang), in their own build folder: tests/fuzz/<target>.c, each
+# run for FUZZ_S seconds from its committed seeds (tests/fuzz/<target>/) plus what
+# earlier runs found (build/fuzz/corpus/<target>/, kept between runs); crashes land in
+# build/fuzz/artifacts/. Any crash, leak, sanitizer finding or hang fails the target.
+FUZZ_BUILD ?= $(BUILD)/fuzz
+FUZZ_S ?= 60
+FUZZ_TARGETS := $(filter-out fuzz_%,$(basename $(notdir $(wildcard tests/fuzz/*.c))))
+FUZZ_HELPER_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_FLAGS = -max_total_time=$(FUZZ_S) -timeout=30 -rss_limit_mb=4096 -close_fd_mask=3 \
+	-print_final_stats=1 $(FUZZ_EXTRA)
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link" \
+		fuzz-build
+	@status=0; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts; \
+		echo "fuzz: $$t for $(FUZZ_S) s (log $(FUZZ_BUILD)/$$t.log)"; \
+		if ! $(FUZZ_BUILD)/fuzz-bin/$$t $(FUZZ_FLAGS) \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t \
+			tests/fuzz/$$t > $(FUZZ_BUILD)/$$t.log 2>&1; then \
+			status=1; tail -n 40 $(FUZZ_BUILD)/$$t.log; echo "fuzz: $$t: FAILED"; fi; \
+		grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added' \
+			$(FUZZ_BUILD)/$$t.log | tr '\n' ' '; echo; \
+	done; exit $$status
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-bin/%)
+# Named only in a pattern rule, these objects would be deleted as intermediates.
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%.o) $(FUZZ_HELPER_OBJS)
+$(BUILD)/fuzz-bin/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_HELPER_OBJS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # The profiles of `locklab run` (see `build/locklab run --help`); each ends with
 # the bundle's path and a ranking. bench then adds a short core-to-core matrix and
