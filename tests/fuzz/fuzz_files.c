@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +11,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char dir[512];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* At exit: the directory and what the last input left in it. */
+static void remove_dir(void)
+{
+	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *fuzz_dir(void)
 {
-	static char dir[512];
-
 	if (!dir[0]) {
 		const char *tmp = getenv("TMPDIR");
 
@@ -22,6 +35,7 @@ const char *fuzz_dir(void)
 			perror("mkdtemp");
 			abort();
 		}
+		atexit(remove_dir);
 	}
 	return dir;
 }
