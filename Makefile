@@ -186,15 +186,15 @@ $(BUILD)/fuzz-bin/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_HELPER_OBJS) $(LIB_OBJS)
 # report (report.html, report.md, plots/) and print its path. The bundle is named
 # as `run` names it by default, passed with --out so the later steps know it.
 BUNDLE_NAME = results/$$(date -u +%Y%m%dT%H%M%SZ)-$$(uname -n | tr '/ ' '__')
-bench-quick: $(LOCKLAB) | deps-bench
+bench-quick: $(LOCKLAB) $(GUESTS) | deps-bench
 	@bundle=$(BUNDLE_NAME); set -x; \
 	$(LOCKLAB) run --profile quick --out $$bundle && $(LOCKLAB) report $$bundle
-bench: $(LOCKLAB) | deps-bench
+bench: $(LOCKLAB) $(GUESTS) | deps-bench
 	@bundle=$(BUNDLE_NAME); set -x; \
 	$(LOCKLAB) run --profile bench --max-time 570 --out $$bundle && \
 	$(LOCKLAB) c2c --samples 11 --bundle $$bundle && $(LOCKLAB) claims --into $$bundle && \
 	$(LOCKLAB) report $$bundle
-bench-full: $(LOCKLAB)
+bench-full: $(LOCKLAB) $(GUESTS) | deps-bench
 	$(LOCKLAB) run --profile full
 selfcheck: $(LOCKLAB)
 	$(LOCKLAB) selfcheck

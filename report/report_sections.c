@@ -238,13 +238,9 @@ static void section_best(struct report_context *ctx)
 			/* When most locks tie, the few that do not are the shorter list. */
 			if (tied == others && tied > TIES_LISTED)
 				snprintf(ties, sizeof ties, "all %zu others", tied);
-			else if (tied > TIES_LISTED && tied > others / 2) {
-				char text[sizeof ties];
-
-				snprintf(text, sizeof text, "%zu of %zu, all but %s", tied, others,
-					 others_out);
-				snprintf(ties, sizeof ties, "%s", text);
-			}
+			else if (tied > TIES_LISTED && tied > others / 2)
+				snprintf(ties, sizeof ties, "%zu of %zu, all but %.*s", tied, others,
+					 (int)sizeof ties / 2, others_out);
 			if (collapsed[0])
 				snprintf(flagged, sizeof flagged, "collapse: %s", collapsed);
 			if (starved[0])
