@@ -37,7 +37,7 @@ static void scale_lock(const char *dir, const char *lock, const char *column, do
 
 	for (char *line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *fields[64], *cursor = line;
+		char *fields[64], *cursor = line, scaled[64];
 		int n = 0;
 		while (n < 64 && (fields[n] = strsep(&cursor, ",")) != NULL)
 			n++;
@@ -47,9 +47,8 @@ static void scale_lock(const char *dir, const char *lock, const char *column, do
 					target = f;
 			cr_assert_geq(target, 0, "no column %s", column);
 		} else if (strcmp(fields[1], lock) == 0 && fields[target][0] != '\0') {
-			char scaled[64];
 			snprintf(scaled, sizeof scaled, "%.6g", atof(fields[target]) * factor);
-			fields[target] = strdup(scaled);
+			fields[target] = scaled;
 			changed++;
 		}
 		for (int f = 0; f < n; f++) {
