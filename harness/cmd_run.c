@@ -232,6 +232,20 @@ static void raise_busy_rates(double *rates, const struct run_placement *placemen
 	}
 }
 
+/* A rep's resume state (errno set) could not be written: one line naming the
+ * file, and how to finish once it can be. Returns the exit status. */
+static int state_write_failed(const struct bundle *bundle, const char *name)
+{
+	char path[1200];
+	int saved = errno;
+
+	bundle_path(bundle, name, path, sizeof path);
+	cli_error("run", path, "%s (the reps measured before are kept: once it can be written, "
+			       "finish with: locklab run --resume %s)",
+		  strerror(saved), bundle->dir);
+	return EXIT_ENVIRONMENT;
+}
+
 /* Every pair not yet done, in the seeded shuffled order, each in its own child;
  * stops early, keeping what it measured, when Ctrl-C arrives. */
 static int measure(struct run_plan *plan, const struct run_placement *placement,
@@ -302,7 +316,7 @@ static int measure(struct run_plan *plan, const struct run_placement *placement,
 			hist_merge(&plan->hists[c].handoff, &result->handoff);
 		}
 		/* Histograms before the row: a rep with a row always has them saved. */
-		char name[256], path[1200];
+		char name[256];
 		bool failed = false;
 		if (timed_ok) {
 			run_state_hist_name(name, sizeof name, cell->id, rep);
@@ -313,12 +327,7 @@ static int measure(struct run_plan *plan, const struct run_placement *placement,
 			failed = bundle_append_partial(bundle, &plan->rows[pair]) != 0;
 		}
 		if (failed) {
-			int saved = errno;
-			bundle_path(bundle, name, path, sizeof path);
-			cli_error("run", path, "%s (the reps measured before are kept: once it can "
-					       "be written, finish with: locklab run --resume %s)",
-				  strerror(saved), bundle->dir);
-			rc = EXIT_ENVIRONMENT;
+			rc = state_write_failed(bundle, name);
 			goto out;
 		}
 		plan->done[pair] = true;
@@ -373,13 +382,7 @@ static int measure_vm(struct vm_plan *vm, const struct vm_cell_environment *env,
 			break;
 		}
 		if (vm_plan_append(vm, pair) != 0) {
-			char path[1200];
-			int saved = errno;
-			bundle_path(bundle, VM_PLAN_PARTIAL, path, sizeof path);
-			cli_error("run", path, "%s (the reps measured before are kept: once it can "
-					       "be written, finish with: locklab run --resume %s)",
-				  strerror(saved), bundle->dir);
-			rc = EXIT_ENVIRONMENT;
+			rc = state_write_failed(bundle, VM_PLAN_PARTIAL);
 			break;
 		}
 		bundle_crash_point("vm_rep");
