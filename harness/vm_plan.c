@@ -282,7 +282,7 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	}
 	struct vm_cell_result *r = &plan->results[pair];
 	uint64_t sites, vol, invol;
-	double code;
+	uint64_t signal_number;
 	if (plan->done[pair]) {
 		snprintf(why, why_size, "row %zu: %s rep %s twice", row, fields[1], fields[2]);
 		return -1;
@@ -300,7 +300,7 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	    parse_u64(fields[12], &r->rss_peak_bytes) ||
 	    parse_double(fields[13], &r->round_trip_before_ns) ||
 	    parse_double(fields[14], &r->round_trip_after_ns) || parse_u64(fields[15], &sites) ||
-	    parse_double(fields[16], &code)) {
+	    parse_u64(fields[16], &signal_number)) {
 		snprintf(why, why_size, "row %zu: a field is not a number or a status", row);
 		return -1;
 	}
@@ -312,7 +312,7 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	r->status = (enum vm_cell_status)status;
 	r->ctx_voluntary = (long)vol;
 	r->ctx_involuntary = (long)invol;
-	r->crash_signal = (int)code;
+	r->crash_signal = (int)signal_number;
 	plan->done[pair] = true;
 	memset(pending, 0, sizeof *pending);
 	return 0;
