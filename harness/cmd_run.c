@@ -481,13 +481,28 @@ int cmd_run(int argc, char **argv)
 		goto out_resume;
 	}
 	/* Placement: every cell once per (affinity, memory policy); those this
-	 * machine cannot place are recorded skips. */
+	 * machine cannot place are recorded skips. A profile's placement slice,
+	 * when the run names no placement, adds its affinities for its cells only. */
+	const struct matrix_placement_slice *placement_slice =
+		!o.custom && o.affinity_count == 0 && o.mem_policy_count == 0 && o.pin
+			? o.profile->placement
+			: NULL;
+	if (placement_slice != NULL) {
+		o.affinities[o.affinity_count++] = "round-robin";
+		for (size_t i = 0; i < placement_slice->affinity_count; i++)
+			o.affinities[o.affinity_count++] = placement_slice->affinities[i];
+	}
 	rc = run_placement_setup(&placement, &o, machine_nodes, cpu_list,
 				 cpu_count > 0 ? (unsigned)cpu_count : 0);
 	if (rc != 0)
 		goto out_matrix;
-	if (matrix_cross_placements(&matrix, placement.affinity_text, placement.affinity_count,
-				    placement.mem_text, placement.mem_count, placement.placed) != 0 ||
+	if (matrix_cross_placements(&matrix, placement.affinity_text,
+				    placement_slice ? 1 : placement.affinity_count, placement.mem_text,
+				    placement.mem_count, placement.placed) != 0 ||
+	    (placement_slice != NULL &&
+	     matrix_add_placement_slice(&matrix, placement_slice, locks, lock_count, cpus,
+					placement.affinity_text, placement.affinity_count,
+					placement.mem_text, placement.mem_count) != 0) ||
 	    matrix_drop(&matrix, run_placement_skip, &placement) != 0) {
 		cli_error("run", "matrix", "%s", strerror(errno));
 		rc = EXIT_ENVIRONMENT;

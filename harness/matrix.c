@@ -64,14 +64,23 @@ static const struct matrix_vm_slice full_vm = {
 	LIST(1, 2), 3,
 };
 
+/* Where threads run changes what a lock costs: all threads on one CPU (the
+ * waiter spins while its holder is descheduled) and the scheduler's own choice,
+ * beside round-robin pinning, for the main contended cell. */
+static const struct matrix_placement_slice bench_placement = {
+	{ "contended", TLIST(PER_CPU(1)), LIST(50), LIST(200), LIST(0), LIST(0) },
+	"pthread_mutex,futex_mutex,parking,ck_ticket,ck_mcs,ttas_backoff",
+	{ "list:0", "none" }, 2,
+};
+
 #define BLOCKS(b) b, sizeof b / sizeof b[0]
 const struct matrix_profile matrix_profiles[] = {
 	{ "quick", "every lock on the main workloads, one point each; under a minute on 2 CPUs",
-	  0.05, 0.02, 3, false, BLOCKS(quick_blocks), &quick_vm },
+	  0.05, 0.02, 3, false, BLOCKS(quick_blocks), &quick_vm, NULL },
 	{ "bench", "every lock on the main cells, fewer points elsewhere; under 10 minutes on 2 CPUs",
-	  0.10, 0.03, 6, true, BLOCKS(bench_blocks), &bench_vm },
+	  0.10, 0.03, 6, true, BLOCKS(bench_blocks), &bench_vm, &bench_placement },
 	{ "full", "wide sweeps of threads, critical sections and read ratios; no time limit",
-	  1.0, 0.2, 10, true, BLOCKS(full_blocks), &full_vm },
+	  1.0, 0.2, 10, true, BLOCKS(full_blocks), &full_vm, &bench_placement },
 };
 const size_t matrix_profile_count = sizeof matrix_profiles / sizeof matrix_profiles[0];
 
@@ -274,6 +283,51 @@ int matrix_cross_placements(struct matrix *m, const char *const *affinities, siz
 	free(m->cells);
 	m->cells = cells;
 	m->cell_count = count;
+	return 0;
+}
+
+static bool name_listed(const char *list, const char *name)
+{
+	size_t length = strlen(name);
+
+	for (const char *at = list; (at = strstr(at, name)) != NULL; at += length)
+		if ((at == list || at[-1] == ',') && (at[length] == ',' || at[length] == '\0'))
+			return true;
+	return false;
+}
+
+int matrix_add_placement_slice(struct matrix *m, const struct matrix_placement_slice *slice,
+			       const struct ll_info *const *locks, size_t lock_count,
+			       unsigned online_cpus, const char *const *affinities,
+			       size_t affinity_count, const char *const *mems, size_t mem_count)
+{
+	const struct ll_info *chosen[lock_count + 1];
+	size_t chosen_count = 0;
+	struct matrix extra;
+
+	for (size_t l = 0; l < lock_count; l++)
+		if (name_listed(slice->locks, locks[l]->name))
+			chosen[chosen_count++] = locks[l];
+	if (chosen_count == 0)
+		return 0;
+	if (matrix_expand(&extra, &slice->block, 1, chosen, chosen_count, online_cpus) != 0)
+		return -1;
+	if (matrix_cross_placements(&extra, affinities, affinity_count, mems, mem_count, true) != 0) {
+		matrix_free(&extra);
+		return -1;
+	}
+	struct cell *cells = realloc(m->cells, (m->cell_count + extra.cell_count + 1) * sizeof *cells);
+	if (cells == NULL) {
+		matrix_free(&extra);
+		errno = ENOMEM;
+		return -1;
+	}
+	m->cells = cells;
+	/* The first affinity's cells are the main matrix's own. */
+	for (size_t c = 0; c < extra.cell_count; c++)
+		if (extra.cells[c].affinity != 0)
+			m->cells[m->cell_count++] = extra.cells[c];
+	matrix_free(&extra);
 	return 0;
 }
 

@@ -48,6 +48,16 @@ struct matrix_vm_slice {
 	unsigned reps;
 };
 
+/* A profile's placement slice: its block, on the named locks, measured under each
+ * of its affinities besides the run's first (round-robin), so one report shows
+ * what placement does to a lock. Used when the run is given no placement. */
+struct matrix_placement_slice {
+	struct matrix_block block;
+	const char *locks; /* comma-separated */
+	const char *affinities[4];
+	size_t affinity_count;
+};
+
 struct matrix_profile {
 	const char *name;
 	const char *summary;
@@ -58,6 +68,7 @@ struct matrix_profile {
 	const struct matrix_block *blocks;
 	size_t block_count;
 	const struct matrix_vm_slice *vm; /* NULL: none */
+	const struct matrix_placement_slice *placement; /* NULL: none */
 };
 
 extern const struct matrix_profile matrix_profiles[];
@@ -86,6 +97,14 @@ void matrix_free(struct matrix *matrix);
 int matrix_cross_placements(struct matrix *matrix, const char *const *affinities,
 			    size_t affinity_count, const char *const *mems, size_t mem_count,
 			    bool placed);
+
+/* Appends the slice's block on those of locks it names, crossed with affinities
+ * 1 .. affinity_count-1 (the texts' indexes) and every memory policy; ids carry
+ * the indexes. -1 (errno ENOMEM or EINVAL, as matrix_expand). */
+int matrix_add_placement_slice(struct matrix *matrix, const struct matrix_placement_slice *slice,
+			       const struct ll_info *const *locks, size_t lock_count,
+			       unsigned online_cpus, const char *const *affinities,
+			       size_t affinity_count, const char *const *mems, size_t mem_count);
 
 /* Leaves out the cells for which drop(cell, arg) gives a reason, recording it.
  * -1 (ENOMEM) when a skip cannot be recorded. */

@@ -116,7 +116,8 @@ size_t ranking_noise(const struct summary_row *summary, size_t summary_count, do
 static bool same_config(const struct cell *a, const struct cell *b)
 {
 	return a->workload == b->workload && a->threads == b->threads && a->cs_ns == b->cs_ns &&
-	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct && a->cs_lines == b->cs_lines;
+	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct && a->cs_lines == b->cs_lines &&
+	       a->affinity == b->affinity && a->mem == b->mem;
 }
 
 /* The figure a reader looks at first for a workload: time per operation alone,
@@ -141,7 +142,13 @@ static void column_metric(struct ranking_column *col)
 		col->scale = 1;
 		col->lower_is_better = true;
 	}
-	snprintf(col->unit, sizeof col->unit, "t%u %s", col->config->threads, unit);
+	/* A placement other than the run's first is named by its indexes (in meta.json
+	 * and the configuration lines below). */
+	if (col->config->affinity != 0 || col->config->mem != 0)
+		snprintf(col->unit, sizeof col->unit, "t%u a%um%u %s", col->config->threads,
+			 col->config->affinity, col->config->mem, unit);
+	else
+		snprintf(col->unit, sizeof col->unit, "t%u %s", col->config->threads, unit);
 }
 
 /* The configurations a profile's readers know, preferred when they were measured:
@@ -150,7 +157,7 @@ static bool preferred(const struct cell *c, unsigned cpus, int rank)
 {
 	const char *w = c->workload->name;
 
-	if (c->cs_lines != 0)
+	if (c->cs_lines != 0 || c->affinity != 0 || c->mem != 0)
 		return false;
 	switch (rank) {
 	case 0: return strcmp(w, "uncontended") == 0 && c->cs_ns == 0;
@@ -299,6 +306,8 @@ static void describe_config(FILE *out, const struct cell *c)
 	}
 	if (c->cs_lines)
 		fprintf(out, "%s %u lines", sep, c->cs_lines);
+	if (c->placed)
+		fprintf(out, "; affinity %s, memory %s", c->affinity_text, c->mem_text);
 }
 
 void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows,

@@ -28,7 +28,7 @@ static const char *const status_names[] = { "ok", "timeout", "crashed", "error" 
 enum { KEY_CELL_ID, KEY_LOCK, KEY_WORKLOAD, KEY_THREADS, KEY_CS_NS, KEY_NCS_NS, KEY_READ_PCT,
        KEY_REP, KEY_STATUS, KEY_COUNT };
 enum { V1_TAIL_FLAGS };
-enum { V2_TAIL_PHASE, V2_TAIL_CS_LINES, V2_TAIL_THREADS_PER_CPU };
+enum { V2_TAIL_PHASE, V2_TAIL_CS_LINES, V2_TAIL_THREADS_PER_CPU, V2_TAIL_AFFINITY, V2_TAIL_MEM_POLICY };
 enum { SUM_CELL_ID, SUM_METRIC, SUM_MEDIAN, SUM_CI_LOW, SUM_CI_HIGH, SUM_CV, SUM_N, SUM_FLAGS,
        SUM_PHASE, SUM_CI_LEVEL, SUM_N_OK, SUM_N_TIMEOUT, SUM_COUNT };
 enum { HIST_LOW, HIST_HIGH, HIST_COUNT_COLUMN, HIST_COLUMNS };
@@ -268,7 +268,7 @@ long bundle_find_cell(const struct bundle_contents *contents, const char *id)
 struct runs_columns {
 	int key[KEY_COUNT];
 	int metric[BUNDLE_METRIC_COUNT];
-	int flags, phase, cs_lines, threads_per_cpu;
+	int flags, phase, cs_lines, threads_per_cpu, affinity, mem_policy;
 };
 
 static int runs_columns_find(const struct csv_table *table, struct runs_columns *columns,
@@ -291,6 +291,8 @@ static int runs_columns_find(const struct csv_table *table, struct runs_columns 
 	columns->phase = schema_column(table, BUNDLE_RUNS_V2_TAIL, V2_TAIL_PHASE);
 	columns->cs_lines = schema_column(table, BUNDLE_RUNS_V2_TAIL, V2_TAIL_CS_LINES);
 	columns->threads_per_cpu = schema_column(table, BUNDLE_RUNS_V2_TAIL, V2_TAIL_THREADS_PER_CPU);
+	columns->affinity = schema_column(table, BUNDLE_RUNS_V2_TAIL, V2_TAIL_AFFINITY);
+	columns->mem_policy = schema_column(table, BUNDLE_RUNS_V2_TAIL, V2_TAIL_MEM_POLICY);
 	return 0;
 }
 
@@ -314,7 +316,8 @@ static int cell_matches(const struct bundle_cell *a, const struct bundle_cell *b
 	return strcmp(a->lock, b->lock) == 0 && strcmp(a->workload, b->workload) == 0 &&
 	       a->threads == b->threads && a->cs_ns == b->cs_ns && a->ncs_ns == b->ncs_ns &&
 	       a->read_pct == b->read_pct && a->cs_lines == b->cs_lines &&
-	       a->threads_per_cpu == b->threads_per_cpu;
+	       a->threads_per_cpu == b->threads_per_cpu && strcmp(a->affinity, b->affinity) == 0 &&
+	       strcmp(a->mem_policy, b->mem_policy) == 0;
 }
 
 static int read_runs(struct bundle_contents *contents, char *error, size_t error_size)
@@ -352,6 +355,8 @@ static int read_runs(struct bundle_contents *contents, char *error, size_t error
 			.id = fields[columns.key[KEY_CELL_ID]],
 			.lock = fields[columns.key[KEY_LOCK]],
 			.workload = fields[columns.key[KEY_WORKLOAD]],
+			.affinity = columns.affinity >= 0 ? fields[columns.affinity] : "",
+			.mem_policy = columns.mem_policy >= 0 ? fields[columns.mem_policy] : "",
 		};
 		const struct { int column; bool allow_empty; unsigned *out; } whole[] = {
 			{ columns.key[KEY_THREADS], false, &cell.threads },
@@ -452,7 +457,8 @@ static int read_vm_runs(struct bundle_contents *contents, char *error, size_t er
 		size_t row = csv_row_number(r);
 		struct bundle_vm_run *run = &contents->vm_runs[r];
 		struct bundle_cell cell = { .id = fields[column[ID]], .lock = fields[column[LOCK]],
-					    .workload = "vm", .guest = fields[column[GUEST]] };
+					    .workload = "vm", .affinity = "", .mem_policy = "",
+					    .guest = fields[column[GUEST]] };
 		const struct { int position; double *out; } numbers[] = {
 			{ MIPS, &run->mips }, { MIPS_HART, &run->mips_per_hart },
 			{ WALL, &run->wall_s }, { BYTES, &run->lock_bytes_total },

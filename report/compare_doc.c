@@ -109,14 +109,15 @@ static void write_row(struct report_doc *doc, const struct compare_result *resul
 	const struct bundle_cell *cell = &base->bundle.cells[row->base_cell];
 	const struct bundle_cell *other_cell = &other->bundle.cells[row->cell];
 	size_t config_index = base->model.cell_config[row->base_cell];
-	char vm_label[128];
-	const char *label = vm_label;
+	char label[384];
 
 	if (config_index == REPORT_NO_CONFIG)
-		snprintf(vm_label, sizeof vm_label, "vm guest=%s workers=%u", cell->guest,
-			 cell->workers);
+		snprintf(label, sizeof label, "vm guest=%s workers=%u", cell->guest, cell->workers);
+	else if (base->model.placement_count > 1) /* the placement tells the cells apart */
+		snprintf(label, sizeof label, "%s affinity=%s memory=%s",
+			 base->model.configs[config_index].label, cell->affinity, cell->mem_policy);
 	else
-		label = base->model.configs[config_index].label;
+		snprintf(label, sizeof label, "%s", base->model.configs[config_index].label);
 	char threads[64], base_value[96], value[96], ratio[96], low[32], high[32], p[64],
 		adjusted[32], verdict_text[96];
 

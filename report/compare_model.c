@@ -49,6 +49,13 @@ bool compare_meaning_changed(enum bundle_metric metric)
 	}
 }
 
+/* A placement text, with a bundle from before placement read as the defaults it
+ * ran under (round-robin pinning, first-touch memory). */
+static bool same_policy(const char *a, const char *b, const char *implied)
+{
+	return strcmp(a[0] ? a : implied, b[0] ? b : implied) == 0;
+}
+
 static bool same_configuration(const struct bundle_cell *a, const struct bundle_cell *b)
 {
 	if ((a->guest == NULL) != (b->guest == NULL))
@@ -58,7 +65,8 @@ static bool same_configuration(const struct bundle_cell *a, const struct bundle_
 		       a->workers == b->workers;
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->lock, b->lock) == 0 &&
 	       a->cs_ns == b->cs_ns && a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct &&
-	       a->cs_lines == b->cs_lines;
+	       a->cs_lines == b->cs_lines && same_policy(a->affinity, b->affinity, "round-robin") &&
+	       same_policy(a->mem_policy, b->mem_policy, "default");
 }
 
 /* The TSC's ticks per ns when the bundle's timer is an invariant TSC, else NaN. */

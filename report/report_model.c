@@ -134,6 +134,100 @@ static int build_locks(struct report_model *model, char *error, size_t error_siz
 	return 0;
 }
 
+/* Where text stands in meta.json's placement list called key (the order the run
+ * was given its policies), or a position after every listed one. */
+static size_t meta_position(const struct bundle_meta *meta, const char *key, const char *text)
+{
+	const json_t *list = json_object_get(json_object_get(meta->json, "placement"), key);
+	size_t size = json_array_size(list);
+
+	for (size_t i = 0; i < size; i++)
+		if (json_is_string(json_array_get(list, i)) &&
+		    strcmp(json_string_value(json_array_get(list, i)), text) == 0)
+			return i;
+	return size;
+}
+
+static int compare_placements(const struct report_placement *x, const struct report_placement *y,
+			      const struct bundle_meta *meta)
+{
+	size_t xa = meta_position(meta, "affinity", x->affinity);
+	size_t ya = meta_position(meta, "affinity", y->affinity);
+	size_t xm = meta_position(meta, "mem_policy", x->mem_policy);
+	size_t ym = meta_position(meta, "mem_policy", y->mem_policy);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	if (xm != ym)
+		return xm < ym ? -1 : 1;
+	int by_text = strcmp(x->affinity, y->affinity);
+	return by_text != 0 ? by_text : strcmp(x->mem_policy, y->mem_policy);
+}
+
+/* The placements of the bundle's (non-VM) cells, in the run's order (inserted
+ * in place: qsort has no context argument in C11, and there are few). */
+static int build_placements(struct report_model *model, char *error, size_t error_size)
+{
+	const struct bundle_contents *bundle = model->bundle;
+
+	model->cell_placement = calloc(bundle->cell_count + 1, sizeof *model->cell_placement);
+	if (model->cell_placement == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	for (size_t c = 0; c < bundle->cell_count; c++) {
+		const struct bundle_cell *cell = &bundle->cells[c];
+		struct report_placement found = { .affinity = cell->affinity,
+						  .mem_policy = cell->mem_policy };
+		size_t p = 0;
+
+		if (cell->guest != NULL)
+			continue;
+		while (p < model->placement_count &&
+		       compare_placements(&model->placements[p], &found, &bundle->meta) != 0)
+			p++;
+		if (p < model->placement_count)
+			continue;
+		if (model->placement_count == REPORT_MAX_PLACEMENTS) {
+			snprintf(error, error_size, "more than %d placements", REPORT_MAX_PLACEMENTS);
+			return -1;
+		}
+		while (p > 0 &&
+		       compare_placements(&model->placements[p - 1], &found, &bundle->meta) > 0) {
+			model->placements[p] = model->placements[p - 1];
+			p--;
+		}
+		model->placements[p] = found;
+		model->placement_count++;
+	}
+	bool one_affinity = true, one_memory = true;
+	for (size_t p = 1; p < model->placement_count; p++) {
+		one_affinity &= strcmp(model->placements[p].affinity, model->placements[0].affinity) == 0;
+		one_memory &= strcmp(model->placements[p].mem_policy, model->placements[0].mem_policy) == 0;
+	}
+	for (size_t p = 0; p < model->placement_count; p++) {
+		struct report_placement *placement = &model->placements[p];
+		const char *affinity = placement->affinity[0] ? placement->affinity : "as recorded";
+		const char *memory = placement->mem_policy[0] ? placement->mem_policy : "as recorded";
+
+		snprintf(placement->label, sizeof placement->label, "%.64s, memory %.64s", affinity,
+			 memory);
+		if (one_memory)
+			snprintf(placement->tic, sizeof placement->tic, "%.64s", affinity);
+		else if (one_affinity)
+			snprintf(placement->tic, sizeof placement->tic, "memory %.64s", memory);
+		else
+			snprintf(placement->tic, sizeof placement->tic, "%.64s, %.64s", affinity, memory);
+	}
+	for (size_t c = 0; c < bundle->cell_count; c++)
+		for (size_t p = 0; p < model->placement_count; p++)
+			if (bundle->cells[c].guest == NULL &&
+			    strcmp(bundle->cells[c].affinity, model->placements[p].affinity) == 0 &&
+			    strcmp(bundle->cells[c].mem_policy, model->placements[p].mem_policy) == 0)
+				model->cell_placement[c] = p;
+	return 0;
+}
+
 static int build_phases(struct report_model *model, char *error, size_t error_size)
 {
 	const struct bundle_contents *bundle = model->bundle;
@@ -266,6 +360,7 @@ int report_model_build(const struct bundle_contents *bundle, struct report_model
 	memset(model, 0, sizeof *model);
 	model->bundle = bundle;
 	if (build_configs(model, error, error_size) != 0 || build_locks(model, error, error_size) != 0 ||
+	    build_placements(model, error, error_size) != 0 ||
 	    build_phases(model, error, error_size) != 0 || build_index(model, error, error_size) != 0) {
 		report_model_free(model);
 		return -1;
@@ -280,18 +375,26 @@ void report_model_free(struct report_model *model)
 	free(model->cell_config);
 	free(model->locks);
 	free(model->cell_lock);
+	free(model->cell_placement);
 	free(model->main_row);
 	free(model->flags_row);
 	memset(model, 0, sizeof *model);
 }
 
-long report_cell(const struct report_model *model, size_t config, size_t lock, unsigned threads)
+long report_placed_cell(const struct report_model *model, size_t config, size_t lock,
+			unsigned threads, size_t placement)
 {
 	for (size_t c = 0; c < model->bundle->cell_count; c++)
 		if (model->cell_config[c] == config && model->cell_lock[c] == lock &&
-		    model->bundle->cells[c].threads == threads)
+		    model->bundle->cells[c].threads == threads &&
+		    model->cell_placement[c] == placement)
 			return (long)c;
 	return -1;
+}
+
+long report_cell(const struct report_model *model, size_t config, size_t lock, unsigned threads)
+{
+	return report_placed_cell(model, config, lock, threads, 0);
 }
 
 const struct bundle_summary *report_figure(const struct report_model *model, size_t cell,

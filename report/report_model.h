@@ -25,6 +25,7 @@
 #define REPORT_MAX_THREAD_COUNTS 32
 #define REPORT_MAX_REPS 256 /* per cell; reps beyond it are not read */
 #define REPORT_NO_CONFIG ((size_t)-1)
+#define REPORT_MAX_PLACEMENTS 64
 
 /* One workload configuration: a workload with its cs/ncs/read/lines parameters. */
 struct report_config {
@@ -35,6 +36,15 @@ struct report_config {
 	size_t thread_count;
 	char label[160]; /* "contended cs=50ns ncs=200ns": no spaces inside a parameter */
 	char slug[128]; /* "contended_cs50_ncs200": for file names */
+};
+
+/* One (affinity, memory policy) pair cells ran under. Placement 0 is the run's
+ * first (its first --affinity and --mem-policy): every figure but the placement
+ * comparison shows only its cells. */
+struct report_placement {
+	const char *affinity, *mem_policy; /* "" in a bundle from before placement */
+	char label[160];                    /* "list:0, memory default" */
+	char tic[140]; /* what tells it from the others: "list:0" when all share a memory policy */
 };
 
 struct report_phase {
@@ -53,6 +63,9 @@ struct report_model {
 	size_t lock_count;
 	size_t *cell_config; /* per cell: its configuration; REPORT_NO_CONFIG for a VM cell */
 	size_t *cell_lock;   /* per cell: its index in locks */
+	struct report_placement placements[REPORT_MAX_PLACEMENTS];
+	size_t placement_count;
+	size_t *cell_placement; /* per cell: its index in placements (VM cells: 0) */
 	long *main_row;      /* cell * BUNDLE_METRIC_COUNT + metric: summary index, or -1 */
 	long *flags_row;     /* per cell: the throughput row whose flags count, or -1 */
 	size_t left_out_cells;
@@ -65,8 +78,11 @@ int report_model_build(const struct bundle_contents *bundle, struct report_model
 		       char *error, size_t error_size);
 void report_model_free(struct report_model *model);
 
-/* The cell of configuration config, lock and thread count, or -1. */
+/* The cell of configuration config, lock and thread count under placement 0, or -1. */
 long report_cell(const struct report_model *model, size_t config, size_t lock, unsigned threads);
+/* The same under any placement. */
+long report_placed_cell(const struct report_model *model, size_t config, size_t lock,
+			unsigned threads, size_t placement);
 
 /* The main phase's summary row of a cell and metric, or NULL. */
 const struct bundle_summary *report_figure(const struct report_model *model, size_t cell,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/stats.h"
+#include "report/report_sections.h"
 
 extern char **environ;
 
@@ -104,7 +106,8 @@ static size_t locks_in_config(const struct report_model *model, size_t config, s
 
 	for (size_t l = 0; l < model->lock_count; l++)
 		for (size_t c = 0; c < model->bundle->cell_count; c++)
-			if (model->cell_config[c] == config && model->cell_lock[c] == l) {
+			if (model->cell_config[c] == config && model->cell_lock[c] == l &&
+			    model->cell_placement[c] == 0) {
 				out[count++] = l;
 				break;
 			}
@@ -636,6 +639,82 @@ int plot_c2c(const struct plot_env *env, const struct csv_table *c2c, struct plo
 		 "Median round trip between each ordered pair of CPUs, phase %s%s", phase,
 		 phase_count > 1 ? " (the table below has the other phases too)" : "");
 	return run_gnuplot(env, data, path, "c2c.gp", "c2c", variables, made);
+}
+
+/* Appends "'text' position" to a gnuplot tic list. */
+static void add_tic(char *list, size_t size, const char *text, size_t position)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, size - used, "%s'%s' %zu", used ? ", " : "", text, position);
+}
+
+int plot_placement(const struct plot_env *env, const struct report_model *model, size_t config,
+		   unsigned threads, struct plot_made *made)
+{
+	const struct report_config *c = &model->configs[config];
+	char name[192], path[1200], xtics[1500] = "", ytics[1500] = "", variables[3600];
+	size_t rows = 0, columns = 0, column_of[REPORT_MAX_PLACEMENTS];
+	double limit = 1;
+	FILE *data;
+
+	for (size_t p = 0; p < model->placement_count; p++) {
+		column_of[p] = SIZE_MAX;
+		for (size_t l = 0; l < model->lock_count && column_of[p] == SIZE_MAX; l++)
+			if (report_placed_cell(model, config, l, threads, p) >= 0) {
+				add_tic(xtics, sizeof xtics, model->placements[p].tic, columns);
+				column_of[p] = columns++;
+			}
+	}
+	if (columns < 2)
+		return REPORT_PLOT_EMPTY;
+	snprintf(name, sizeof name, "placement_%s_t%u", c->slug, threads);
+	data = data_open(env, name, path, sizeof path);
+	if (data == NULL)
+		return plot_fail(env, 3, "%s: cannot write: %s", path, strerror(errno));
+	for (size_t l = 0; l < model->lock_count; l++) {
+		double first = figure_value(model, report_placed_cell(model, config, l, threads, 0),
+					    BUNDLE_METRIC_throughput_ops_s);
+		bool placed = false;
+
+		for (size_t p = 0; p < model->placement_count; p++) {
+			long cell = report_placed_cell(model, config, l, threads, p);
+			double value = cell < 0 ? NAN
+						: figure_value(model, cell, BUNDLE_METRIC_throughput_ops_s);
+			double ratio = value / first;
+			char label[48];
+
+			if (column_of[p] == SIZE_MAX || !(value > 0))
+				continue;
+			placed = true;
+			if (p == 0 || !(ratio > 0)) {
+				snprintf(label, sizeof label, "%.3g Mops/s", value / 1e6);
+			} else {
+				report_ratio(ratio, label, sizeof label);
+			}
+			if (ratio > 0 && fabs(log2(ratio)) > limit)
+				limit = fmin(fabs(log2(ratio)), 8);
+			fprintf(data, "%zu %zu", column_of[p], rows);
+			put_value(data, ratio > 0 ? log2(ratio) : 0, 0);
+			fprintf(data, " \"%s\"\n", label);
+		}
+		if (placed)
+			add_tic(ytics, sizeof ytics, model->locks[l], rows++);
+	}
+	if (rows == 0) {
+		fclose(data);
+		return REPORT_PLOT_EMPTY;
+	}
+	snprintf(variables, sizeof variables,
+		 "columns=%zu; rows=%zu; limit=%g; xtic_spec=\"%s\"; ytic_spec=\"%s\"; "
+		 "plot_title='%s, %u threads, by placement (phase %s)'",
+		 columns, rows, limit, xtics, ytics, c->label, threads, report_phase_label(model));
+	snprintf(made->caption, sizeof made->caption,
+		 "%s at %u threads under each placement: throughput under the first placement, "
+		 "and each other's ratio to it (colour: log2 of the ratio, red slower, blue "
+		 "faster), medians of phase %s",
+		 c->label, threads, report_phase_label(model));
+	return run_gnuplot(env, data, path, "placement.gp", name, variables, made);
 }
 
 int plot_vm(const struct plot_env *env, const struct report_model *model, const char *guest,

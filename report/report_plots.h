@@ -50,6 +50,11 @@ int plot_cpu(const struct plot_env *env, const struct report_model *model, size_
 int plot_handoff(const struct plot_env *env, const struct report_model *model,
 		 struct plot_made *made);
 
+/* One configuration at one thread count under every placement it ran under, a
+ * heatmap of each lock's throughput relative to placement 0. */
+int plot_placement(const struct plot_env *env, const struct report_model *model, size_t config,
+		   unsigned threads, struct plot_made *made);
+
 /* The VM's MIPS against harts for one guest, a line per (lock, workers). */
 int plot_vm(const struct plot_env *env, const struct report_model *model, const char *guest,
 	    struct plot_made *made);

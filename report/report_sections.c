@@ -56,6 +56,17 @@ void report_rate(double value, char *out, size_t size)
 }
 
 /* Bytes and counts: whole numbers as they are. */
+void report_ratio(double ratio, char *out, size_t size)
+{
+	if (ratio > 0 && ratio < 0.01) {
+		double inverse = 1 / ratio, unit = pow(10, floor(log10(inverse)) - 2);
+
+		snprintf(out, size, "1/%.0fx", round(inverse / unit) * unit);
+	} else {
+		snprintf(out, size, "%.3gx", ratio);
+	}
+}
+
 static void whole_number(double value, char *out, size_t size)
 {
 	if (isfinite(value) && value == floor(value) && fabs(value) < 1e15)
@@ -471,6 +482,111 @@ static int section_handoff(struct report_context *ctx)
 	return figure(ctx, plot_handoff(ctx->env, model, &made), &made);
 }
 
+#define PLACEMENT_COLUMNS_SHOWN 6
+
+/* How many placements the cells of config at threads ran under. */
+static size_t placements_measured(const struct report_model *model, size_t config,
+				  unsigned threads)
+{
+	size_t count = 0;
+
+	for (size_t p = 0; p < model->placement_count; p++) {
+		bool found = false;
+
+		for (size_t l = 0; l < model->lock_count && !found; l++)
+			found = report_placed_cell(model, config, l, threads, p) >= 0;
+		count += found;
+	}
+	return count;
+}
+
+/* One configuration and thread count: a heatmap, then a table of throughput per
+ * lock and placement with each ratio to placement 0. */
+static int placement_table(struct report_context *ctx, size_t config, unsigned threads)
+{
+	const struct report_model *model = ctx->model;
+	const char *headers[PLACEMENT_COLUMNS_SHOWN + 1] = { "lock" };
+	size_t shown = model->placement_count < PLACEMENT_COLUMNS_SHOWN ? model->placement_count
+									: PLACEMENT_COLUMNS_SHOWN;
+	struct plot_made made;
+	char heading[200];
+	int status;
+
+	snprintf(heading, sizeof heading, "%s, %u threads", model->configs[config].label, threads);
+	doc_heading(ctx->doc, 3, heading);
+	status = figure(ctx, plot_placement(ctx->env, model, config, threads, &made), &made);
+	if (status != 0)
+		return status;
+	for (size_t p = 0; p < shown; p++)
+		headers[p + 1] = model->placements[p].label;
+	doc_table_begin(ctx->doc, shown + 1, headers);
+	for (size_t l = 0; l < model->lock_count; l++) {
+		char text[PLACEMENT_COLUMNS_SHOWN][96];
+		const char *cells[PLACEMENT_COLUMNS_SHOWN + 1] = { model->locks[l] };
+		const struct bundle_summary *first = NULL;
+		bool any = false;
+
+		for (size_t p = 0; p < shown; p++) {
+			long cell = report_placed_cell(model, config, l, threads, p);
+			const struct bundle_summary *row =
+				cell < 0 ? NULL
+					 : report_figure(model, (size_t)cell,
+							 BUNDLE_METRIC_throughput_ops_s);
+			char rate[32], ratio[32];
+
+			cells[p + 1] = text[p];
+			if (p == 0)
+				first = row;
+			if (row == NULL) {
+				snprintf(text[p], sizeof text[p], "%s", cell < 0 ? "" : "no rep in phase");
+				continue;
+			}
+			any = true;
+			report_rate(row->median, rate, sizeof rate);
+			if (p > 0 && first != NULL && first->median > 0) {
+				report_ratio(row->median / first->median, ratio, sizeof ratio);
+				snprintf(text[p], sizeof text[p], "%s%sops/s (%s)", rate,
+					 strchr(rate, ' ') ? "" : " ", ratio);
+			} else {
+				snprintf(text[p], sizeof text[p], "%s%sops/s", rate,
+					 strchr(rate, ' ') ? "" : " ");
+			}
+		}
+		if (any)
+			doc_table_row(ctx->doc, cells);
+	}
+	doc_table_end(ctx->doc);
+	if (model->placement_count > shown)
+		doc_text(ctx->doc, "%zu more placements in summary.csv.",
+			 model->placement_count - shown);
+	return 0;
+}
+
+/* When cells ran under several placements (--affinity, --mem-policy, or the
+ * bench profile's placement slice): every configuration and thread count
+ * measured under two or more of them, side by side. */
+static int section_placement(struct report_context *ctx)
+{
+	const struct report_model *model = ctx->model;
+	int status = 0;
+
+	if (model->placement_count < 2)
+		return 0;
+	doc_heading(ctx->doc, 2, "Placement");
+	doc_text(ctx->doc,
+		 "Cells ran under %zu placements (thread affinity, memory policy of the lock). "
+		 "Every other figure in this report shows the first, *%s*, only. Where a "
+		 "thread actually ran and how often it migrated are recorded per rep (runs.csv "
+		 "`ran_on`, `migrations`); where the lock's page landed, in `lock_node`. "
+		 "Placements this machine cannot honour are skips listed in meta.json.",
+		 model->placement_count, model->placements[0].label);
+	for (size_t k = 0; k < model->config_count && status == 0; k++)
+		for (size_t t = 0; t < model->configs[k].thread_count && status == 0; t++)
+			if (placements_measured(model, k, model->configs[k].threads[t]) >= 2)
+				status = placement_table(ctx, k, model->configs[k].threads[t]);
+	return status;
+}
+
 static void section_machine(struct report_context *ctx)
 {
 	const struct bundle_meta *meta = &ctx->model->bundle->meta;
@@ -787,6 +903,8 @@ int report_write(const struct report_model *model, struct report_doc *doc,
 			status = section_fairness(&ctx);
 		if (status == 0)
 			status = section_handoff(&ctx);
+		if (status == 0)
+			status = section_placement(&ctx);
 	}
 	if (status == 0) {
 		section_machine(&ctx);

@@ -27,4 +27,8 @@ void report_number(double value, char *out, size_t size);
 /* A rate with an SI prefix and three digits: "4.00 M", "2.39 k", "12.0". */
 void report_rate(double value, char *out, size_t size);
 
+/* A ratio with three digits, "0.934x", or "1/15300x" below 0.01 (which reads
+ * better than 6.54e-05x). */
+void report_ratio(double ratio, char *out, size_t size);
+
 #endif

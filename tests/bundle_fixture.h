@@ -37,6 +37,12 @@ void fixture_cut_columns(const char *dir, const char *name, int keep);
  * report, no plots/, no staging folder left behind. */
 void fixture_expect_untouched(const char *dir, const char *also);
 
+/* Gives the fixture runs.csv's placement columns (every cell round-robin, memory
+ * default) and one cell more: contended ck_mcs at 2 threads under list:0
+ * ("...r0.aff1.mem0"), its throughput a quarter (1.00 M against 4.00 M). */
+#define FIXTURE_PLACED_CELL "contended.ck_mcs.t2.cs50.ncs200.r0.aff1.mem0"
+void fixture_add_placement(const char *dir);
+
 /* Occurrences of what in text. */
 size_t fixture_count(const char *text, const char *what);
 

@@ -315,3 +315,34 @@ Test(compare, two_short_real_runs, .timeout = 90)
 	cr_expect(strstr(run.out, "significant: 0 better, 0 worse\n") != NULL, "%s", run.out);
 	free(md);
 }
+
+Test(compare, placements_align_with_their_own, .timeout = 30)
+{
+	char a[256], b[256], plain[256], out[300];
+	fixture_copy(a, sizeof a);
+	fixture_copy(b, sizeof b);
+	fixture_copy(plain, sizeof plain);
+	fixture_add_placement(a);
+	fixture_add_placement(b);
+
+	/* Placed against placed: the list:0 cell meets its own, every ratio 1, and
+	 * the rows name the placement that tells the two ck_mcs cells apart. */
+	char *md = compare_two(a, b, out, sizeof out);
+	cr_expect(strstr(run.out, "13 cells aligned (0 only in the baseline, 0 only here)") != NULL,
+		  "%s", run.out);
+	cr_expect_eq(table_rows(md, NULL, "no difference shown"), 29, "%s", md);
+	cr_expect_eq(table_rows(md, NULL, "affinity=list:0 memory=default"), 2, "%s", md);
+	free(md);
+
+	/* Placed against a bundle from before placement (no such columns): its cells
+	 * ran round-robin with first-touch memory, so they meet the round-robin cells
+	 * and the list:0 cell is on one side only. */
+	md = compare_two(a, plain, out, sizeof out);
+	cr_expect(strstr(run.out, "12 cells aligned (1 only in the baseline, 0 only here)") != NULL,
+		  "%s", run.out);
+	const char *only = strstr(md, "## Cells on one side only");
+	cr_assert_not_null(only);
+	cr_expect(strstr(only, FIXTURE_PLACED_CELL) != NULL, "%s", only);
+	cr_expect_eq(table_rows(md, NULL, "no difference shown"), 27, "%s", md);
+	free(md);
+}

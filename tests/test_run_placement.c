@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/matrix.h"
+#include "locks/registry.h"
 #include "report/csv.h"
 #include "tests/bundle_fixture.h"
 #include "tests/run_locklab.h"
@@ -140,4 +142,57 @@ Test(run_placement, malformed_policies_are_one_line, .timeout = 30)
 	run_locklab(&run, "run", "--no-pin", "--affinity", "compact", "--out", dir, NULL);
 	expect_usage_error(&run, "--affinity none");
 	cr_expect_neq(stat(dir, &st), 0, "nothing written");
+}
+
+/* The bench profile's placement slice: its locks' main contended cell once more
+ * under each slice affinity (list:0, none), ids carrying the indexes; a lock it
+ * does not name, and every other cell, only under the first. */
+Test(run_placement, bench_slice_adds_its_affinities_to_its_cells_only)
+{
+	const struct matrix_profile *bench = matrix_find_profile("bench");
+	const struct ll_info *locks[] = { ll_find("ck_ticket"), ll_find("ck_clh") };
+	const char *affinities[] = { "round-robin", "list:0", "none" }, *mems[] = { "default" };
+	struct matrix m;
+
+	cr_assert_not_null(bench->placement);
+	cr_assert(locks[0] != NULL && locks[1] != NULL);
+	cr_assert_eq(matrix_expand(&m, bench->blocks, bench->block_count, locks, 2, 2), 0);
+	size_t main_cells = m.cell_count;
+	cr_assert_eq(matrix_cross_placements(&m, affinities, 1, mems, 1, true), 0);
+	cr_assert_eq(matrix_add_placement_slice(&m, bench->placement, locks, 2, 2, affinities, 3,
+						mems, 1),
+		     0);
+	cr_expect_eq(m.cell_count, main_cells + 2, "%zu cells", m.cell_count);
+	for (size_t c = 0; c < m.cell_count; c++) {
+		const struct cell *cell = &m.cells[c];
+		if (c < main_cells) {
+			cr_expect_eq(cell->affinity, 0, "%s", cell->id);
+			continue;
+		}
+		cr_expect_str_eq(cell->lock->name, "ck_ticket");
+		cr_expect_str_eq(cell->workload->name, "contended");
+		cr_expect_eq(cell->threads, 2);
+		cr_expect_eq(cell->affinity, (unsigned)(c - main_cells + 1));
+		cr_expect_str_eq(cell->affinity_text, affinities[cell->affinity]);
+		char suffix[32];
+		snprintf(suffix, sizeof suffix, ".aff%u.mem0", cell->affinity);
+		cr_expect(strstr(cell->id, suffix) != NULL, "%s", cell->id);
+	}
+	matrix_free(&m);
+}
+
+/* The end-of-run ranking keeps placements apart: a column per placement, each
+ * named, never one placement's figure in another's place. */
+Test(run_placement, ranking_has_a_column_per_placement, .timeout = 60)
+{
+	char dir[300];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "uncontended", "--lock", "ck_fas", "--duration",
+		    "0.01", "--warmup", "0", "--reps", "2", "--no-preflight", "--affinity",
+		    "round-robin", "--affinity", "list:0", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	cr_expect(strstr(run.out, "t1 ns/op") != NULL, "%s", run.out);
+	cr_expect(strstr(run.out, "t1 a1m0 ns/op") != NULL, "%s", run.out);
+	cr_expect(strstr(run.out, "uncontended t1; affinity round-robin, memory default\n") != NULL);
+	cr_expect(strstr(run.out, "uncontended t1; affinity list:0, memory default\n") != NULL);
 }
