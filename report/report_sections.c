@@ -575,7 +575,7 @@ static int section_placement(struct report_context *ctx)
 	doc_heading(ctx->doc, 2, "Placement");
 	doc_text(ctx->doc,
 		 "Cells ran under %zu placements (thread affinity, memory policy of the lock). "
-		 "Every other figure in this report shows the first, *%s*, only. Where a "
+		 "Every other figure in this report shows the first, `%s`, only. Where a "
 		 "thread actually ran and how often it migrated are recorded per rep (runs.csv "
 		 "`ran_on`, `migrations`); where the lock's page landed, in `lock_node`. "
 		 "Placements this machine cannot honour are skips listed in meta.json.",
