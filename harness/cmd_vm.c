@@ -37,6 +37,8 @@ static void vm_usage(FILE *out)
 	      "  --stripes N        LR/SC reservation stripes, a power of two (default 64)\n"
 	      "  --disk FILE        block device image (default: 4 MiB in RAM)\n"
 	      "  --guest-iters N    iterations for the guest's loops (sysinfo +8; 0: its default)\n"
+	      "  --no-opt           interpret every block (no hot blocks compiled to host code)\n"
+	      "  --jit-heat N       executions before a block is compiled (default 32; 1: at once)\n"
 	      "  --help             this text\n",
 	      out);
 }
@@ -132,6 +134,8 @@ static int vm_report(const struct vm_config *config, const char *lock,
 		total += result->instret[i];
 	}
 	printf("vm: instret total %" PRIu64 "\n", total);
+	printf("vm: compiled blocks %" PRIu64 "%s\n", result->compiled_blocks,
+	       config->no_opt ? " (--no-opt)" : "");
 	/* The guest's own lock traffic, counted in vmcore: what a guest meant to
 	 * stress the amo.stripe and pv.lock sites is judged by. */
 	printf("vm: lr/sc stripe acquisitions %" PRIu64 " (%.2f per 100 instructions)\n",
@@ -164,6 +168,8 @@ int cmd_vm(int argc, char **argv)
 		{ "site", required_argument, NULL, 'S' },
 		{ "site-profile", no_argument, NULL, 'P' },
 		{ "guest-iters", required_argument, NULL, 'i' },
+		{ "no-opt", no_argument, NULL, 'O' },
+		{ "jit-heat", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -218,6 +224,12 @@ int cmd_vm(int argc, char **argv)
 			break;
 		}
 		case 'd': config.deterministic = true; break;
+		case 'O': config.no_opt = true; break;
+		case 'J':
+			if (!cli_parse_uint("--jit-heat", optarg, 1, UINT32_MAX, &value))
+				return EXIT_USAGE;
+			config.jit_heat = (uint32_t)value;
+			break;
 		case 'q':
 			if (!cli_parse_uint("--quantum", optarg, 1, 100000000, &value))
 				return EXIT_USAGE;

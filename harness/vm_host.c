@@ -436,11 +436,29 @@ static void host_wake(void *opaque, uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
+/* The VM's compiled hot blocks (vmcore/jit.h). Writable and executable at once:
+ * the arena only grows while code in it runs, so there is no moment to flip it. */
+static void *host_code_alloc(void *opaque, size_t bytes)
+{
+	void *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE | PROT_EXEC,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)opaque;
+	return memory == MAP_FAILED ? NULL : memory;
+}
+
+static void host_code_free(void *opaque, void *memory, size_t bytes)
+{
+	(void)opaque;
+	munmap(memory, bytes);
+}
+
 #define VM_HOST_COMMON_OPS                                                              \
 	.lock_create = host_lock_create, .lock_destroy = host_lock_destroy,             \
 	.thread_start = host_thread_start, .thread_join = host_thread_join,             \
 	.alloc = host_alloc, .free = host_free, .clock_ns = host_clock_ns,              \
-	.wait = host_wait, .wake = host_wake
+	.wait = host_wait, .wake = host_wake, .code_alloc = host_code_alloc,            \
+	.code_free = host_code_free
 
 static const struct vm_host_ops vm_host_ops = {
 	VM_HOST_COMMON_OPS,

@@ -14,6 +14,7 @@
 
 #include "vmcore/cpu.h"
 #include "vmcore/cpu_ops.h"
+#include "vmcore/jit.h"
 #include "vmcore/machine.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -66,6 +67,7 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 #undef CPU_OP_LABEL_F1
 #undef CPU_OP_LABEL_F2
 	};
+
 	struct vm *vm;
 	struct bcache *bc;
 	const struct block *b;
@@ -82,6 +84,9 @@ CPU_DISPATCH_ATTRIBUTES static uint64_t cpu_loop(struct hart *h, uint64_t budget
 	if (link) {
 		for (uint32_t i = 0; i <= link->count; i++)
 			link->insns[i].handler = labels[ops[i]];
+		/* Its first instruction counts executions until the block is hot (jit.h). */
+		link->entry_handler = link->insns[0].handler;
+		link->insns[0].handler = labels[jit_enabled(link->vm) ? OP_HEAT : ops[0]];
 		return 0;
 	}
 	vm = h->vm;
@@ -277,6 +282,36 @@ leave_flags:
 	}
 	CHAIN();
 
+do_HEAT:
+	/* The block's first instruction until it is hot: exactly one hart (the one
+	 * whose count reaches vm->jit_heat) compiles it and sets the new entry. */
+	if (unlikely(ck_pr_faa_32(&((struct block *)b)->heat, 1) == vm->jit_heat - 1)) {
+		struct block *hot = (struct block *)b;
+		jit_code code = jit_compile(vm, b);
+
+		ck_pr_store_ptr(&hot->jit, (void *)code);
+		ck_pr_fence_store();
+		ck_pr_store_ptr(&hot->insns[0].handler, code ? labels[OP_JIT] : b->entry_handler);
+		DISPATCH(); /* this execution already runs the code */
+	}
+	goto *b->entry_handler;
+do_JIT: {
+	/* The compiled block (jit.h): to its end, or up to the instruction the
+	 * interpreter must run, which goes on from there with acc as forwarded. */
+	const struct jit_exit out = ((jit_code)ck_pr_load_ptr(&b->jit))(x, ram, page_flags,
+									 ram_limit);
+
+	if (likely(out.index == b->count)) {
+		retired += b->count;
+		next = out.value;
+		CHAIN();
+	}
+	acc = out.value;
+	in = &b->insns[out.index];
+	if (out.index == 0)
+		goto *b->entry_handler;
+	DISPATCH();
+}
 do_END:
 	/* Not an instruction: the block was cut at its size or page limit. */
 	retired += in->index;

@@ -314,6 +314,9 @@ struct block *cpu_decode_block(struct vm *vm, uint64_t pc)
 	block->vm = vm;
 	memcpy(block->offsets, offsets, sizeof offsets);
 	memcpy(block->insns, insns, sizeof(struct insn) * (count + 1));
+	memcpy(block->ops, ops, count + 1);
+	block->heat = 0;
+	block->jit = NULL;
 	decode_forward(insns, ops, count);
 	decode_fuse(ops, count);
 	cpu_link_block(block, ops);

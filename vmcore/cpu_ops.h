@@ -27,11 +27,13 @@
 	X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)                                    \
 	X(SB) X(SH) X(SW) X(SD)
 
-/* END (0: the decoder's tables use it as "none") is the pseudo-op closing a block. */
+/* END (0: the decoder's tables use it as "none") is the pseudo-op closing a block.
+ * HEAT and JIT are never decoded: a block's first instruction runs them instead
+ * of its own operation while the block warms up and once it is compiled (jit.h). */
 #define CPU_OPS(X)                                                                     \
 	X(END) X(ILLEGAL) X(LUI) X(AUIPC) X(JAL) X(JALR)                               \
 	CPU_OPS_SOURCE_RS1_RS2(X) CPU_OPS_RESULT_RS1(X) CPU_OPS_RESULT_RS1_RS2(X)      \
-	X(AMO) X(FENCE) X(FENCE_I) X(SYSTEM)
+	X(AMO) X(FENCE) X(FENCE_I) X(SYSTEM) X(HEAT) X(JIT)
 
 /* The variants: rs1 (_F1) or rs2 (_F2) read from the forwarded result. */
 #define CPU_OPS_FORWARD_RS1(X) \

@@ -45,6 +45,12 @@ struct vm_host_ops {
 	 * accesses to word (futex semantics). */
 	void (*wait)(void *opaque, uint32_t *word, uint32_t expected, uint64_t timeout_ns);
 	void (*wake)(void *opaque, uint32_t *word);
+
+	/* Optional (NULL: the VM interprets every block): memory the host lets the VM
+	 * write machine code into and run, readable, writable and executable,
+	 * zeroed; NULL when refused. code_free gets the size code_alloc got. */
+	void *(*code_alloc)(void *opaque, size_t bytes);
+	void (*code_free)(void *opaque, void *memory, size_t bytes);
 };
 
 struct vm_host {

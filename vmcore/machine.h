@@ -99,6 +99,14 @@ struct block {
 	struct vm *vm;
 	ck_epoch_entry_t epoch_entry;
 	uint16_t offsets[BLOCK_MAX_INSNS + 1]; /* pc - block pc, by index; [count]: end */
+	uint8_t ops[BLOCK_MAX_INSNS + 1]; /* each one's enum cpu_op before forwarding and fusion */
+	/* The only fields written after publication, for the compiler (jit.h): its
+	 * executions so far (ck_pr), its code (stored once, then insns[0].handler
+	 * points at the compiled entry), and insns[0]'s own handler, kept here
+	 * because insns[0].handler first counts executions, then enters the code. */
+	uint32_t heat;
+	void *jit;
+	const void *entry_handler;
 	struct insn insns[];  /* count + 1 */
 };
 
@@ -282,6 +290,12 @@ struct vm {
 	uint32_t outcome;
 	uint64_t exit_code;
 	uint32_t done_word __attribute__((aligned(VM_PAD))); /* futex word main sleeps on */
+
+	/* jit.c's code arena: bytes used, claimed by compare-and-swap. */
+	uint8_t *jit_arena;
+	uint64_t jit_used __attribute__((aligned(VM_PAD)));
+	uint64_t jit_blocks; /* compiled so far (ck_pr) */
+	uint32_t jit_heat;   /* config.jit_heat, or JIT_HEAT */
 };
 
 /* vm.c */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmcore/jit.h"
 #include "vmcore/machine.h"
 
 void *vm_alloc(struct vm *vm, size_t bytes)
@@ -100,6 +101,7 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 			goto fail;
 		}
 	}
+	jit_init(vm);
 	if (bcache_init(vm) || exec_init(vm) || dev_uart_init(vm) || dev_clint_init(vm) ||
 	    dev_plic_init(vm) || irq_init(vm) || dev_pv_init(vm)) {
 		vm_error_env(error, "locks", "cannot create the machine's locks");
@@ -179,6 +181,7 @@ int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error)
 		result->stripe_acquisitions += vm->harts[i].stripe_acquisitions;
 		result->pv_acquisitions += vm->harts[i].pv_acquisitions;
 	}
+	result->compiled_blocks = ck_pr_load_64(&vm->jit_blocks);
 	return status;
 }
 
@@ -189,6 +192,7 @@ void vm_destroy(struct vm *vm)
 	exec_fini(vm);
 	dev_pv_fini(vm);
 	bcache_fini(vm);
+	jit_fini(vm);
 	dev_blk_fini(vm);
 	irq_fini(vm);
 	dev_plic_fini(vm);

@@ -31,6 +31,8 @@ struct vm_config {
 	double timeout_s;        /* 0: none */
 	bool deterministic;      /* one worker, mtime from instructions retired */
 	uint32_t guest_iters;    /* sysinfo +8 for the guest's loops; 0: its own default */
+	bool no_opt;             /* interpret every block: no compiled hot blocks (jit.h) */
+	uint32_t jit_heat;       /* executions before a block is compiled; 0: JIT_HEAT */
 };
 
 enum vm_outcome {
@@ -50,6 +52,7 @@ struct vm_result {
 	/* Guest-initiated host lock acquisitions, all harts: LR and SC (each takes
 	 * an amo.stripe lock) and pvlock acquires (pv.lock). */
 	uint64_t stripe_acquisitions, pv_acquisitions;
+	uint64_t compiled_blocks; /* hot blocks compiled to host code (jit.h) */
 	double wall_s;
 };
 

@@ -1,0 +1,53 @@
+/*
+ * The hot-block compiler: a block that has run JIT_HEAT times is translated to
+ * host machine code (x86-64; elsewhere nothing is compiled and the interpreter
+ * runs everything) that does what the interpreter would, without a dispatch per
+ * instruction.
+ *
+ * The compiled code runs the block's instructions in order on hart->x and guest
+ * RAM. Whatever it does not do itself (a load or store outside RAM or to a page
+ * holding code, a division by zero or by -1, an AMO, a fence, a system or
+ * illegal instruction) it leaves to the interpreter: it returns that
+ * instruction's index, every instruction before it done, and the interpreter
+ * runs the rest of the block from there, so traps stay precise, instret exact,
+ * and stores into code take the interpreter's invalidating slow path. A block
+ * run to its end returns its count and the next pc.
+ *
+ * Code lives in one arena per VM, filled by bump allocation and never reused
+ * while the VM runs (a dropped block's code is simply left behind), so no hart
+ * can run code that is being overwritten. When the arena is full nothing more
+ * is compiled.
+ */
+#ifndef VM_JIT_H
+#define VM_JIT_H
+
+#include <stdint.h>
+
+#include "vmcore/machine.h"
+
+/* Executions before a block is compiled: enough that run-once code (start-up,
+ * the self-check) stays interpreted. */
+#define JIT_HEAT 32u
+#define JIT_ARENA_BYTES (32u << 20)
+
+/* What compiled code returns (rax:rdx in the SysV ABI). index == block->count:
+ * ran to the end, value the next pc. Otherwise the interpreter goes on at
+ * insns[index], value the latest result an operand of it may forward (acc). */
+struct jit_exit {
+	uint64_t index;
+	uint64_t value;
+};
+
+typedef struct jit_exit (*jit_code)(uint64_t *x, uint8_t *ram, const uint8_t *page_flags,
+				    uint64_t ram_limit);
+
+/* Reserves the arena through the host's code_alloc (none: no compiling). */
+void jit_init(struct vm *vm);
+void jit_fini(struct vm *vm);
+/* Whether this VM compiles at all (host, architecture, --no-opt). */
+bool jit_enabled(const struct vm *vm);
+/* The block's code, or NULL when it cannot be compiled (arena full, nothing in
+ * it the compiler handles): the block then stays interpreted. */
+jit_code jit_compile(struct vm *vm, const struct block *block);
+
+#endif
