@@ -298,8 +298,7 @@ do_HEAT:
 do_JIT: {
 	/* The compiled block (jit.h): to its end, or up to the instruction the
 	 * interpreter must run, which goes on from there with acc as forwarded. */
-	const struct jit_exit out = ((jit_code)ck_pr_load_ptr(&b->jit))(x, ram, page_flags,
-									 ram_limit);
+	const struct jit_exit out = ((jit_code)ck_pr_load_ptr(&b->jit))(h);
 
 	if (likely(out.index == b->count)) {
 		retired += b->count;

@@ -38,8 +38,7 @@ struct jit_exit {
 	uint64_t value;
 };
 
-typedef struct jit_exit (*jit_code)(uint64_t *x, uint8_t *ram, const uint8_t *page_flags,
-				    uint64_t ram_limit);
+typedef struct jit_exit (*jit_code)(struct hart *hart);
 
 /* Reserves the arena through the host's code_alloc (none: no compiling). */
 void jit_init(struct vm *vm);

@@ -5,10 +5,11 @@
  * result its successor reads (the compiled form of the interpreter's operand
  * forwarding).
  *
- * Registers (SysV, and the code calls nothing, so none is saved):
- *   rdi x (guest registers), rsi guest RAM, r8 page flags, r9 the last RAM
- *   offset a fast access may start at, r11 the RAM base address; rax, rcx,
- *   rdx, r10 scratch. Returns struct jit_exit in rax:rdx.
+ * Registers (SysV, and the code calls nothing, so no callee-saved register is
+ * touched): rdi the hart (its x[], RAM pointer, RAM limit and page flags at
+ * fixed offsets); rsi, r8, r9, r11 hold the block's most used guest registers,
+ * loaded on entry and stored back, where written, at every exit; rax, rcx,
+ * rdx, r10 scratch. Returns struct jit_exit in rax:rdx.
  *
  * An exit to the interpreter is a jump to a stub at the end of the code that
  * returns the instruction's index and, in rdx, the value the interpreter's acc
@@ -20,6 +21,8 @@
 
 #include <stdbool.h>
 #include <string.h>
+
+#include <stddef.h>
 
 #include "vmcore/cpu_ops.h"
 #include "vmcore/jit.h"
@@ -52,16 +55,36 @@ struct emitter {
 	size_t fixup_count;
 	int cached; /* the guest register rax holds, or NO_REG */
 	uint8_t acc_reg[BLOCK_MAX_INSNS + 1]; /* per index: the latest result rd before it, 0: none */
+	int host[CPU_REG_SINK + 1];            /* per guest register: its host register, or NO_REG */
+	uint64_t written;                      /* guest registers in host ones written so far */
+	uint64_t written_at[BLOCK_MAX_INSNS + 1]; /* written, as each instruction starts */
 };
+
+/* The host registers guest registers live in; nothing else uses them. */
+static const enum reg allocatable[] = { RSI, R8, R9, R11 };
+#define ALLOCATABLE (sizeof allocatable / sizeof allocatable[0])
+#define HART_AT(field) ((int32_t)offsetof(struct hart, field))
 
 static struct operand direct(enum reg r)
 {
 	return (struct operand){ DIRECT, r, RAX, 0 };
 }
 
+/* x[r] in the hart. */
 static struct operand guest(unsigned r)
 {
-	return (struct operand){ BASE_DISP, RDI, RAX, (int32_t)(8 * r) };
+	return (struct operand){ BASE_DISP, RDI, RAX, HART_AT(x) + (int32_t)(8 * r) };
+}
+
+static struct operand hart_field(int32_t offset)
+{
+	return (struct operand){ BASE_DISP, RDI, RAX, offset };
+}
+
+/* Guest register r wherever it lives in this block: a host register or x[r]. */
+static struct operand reg_of(const struct emitter *e, unsigned r)
+{
+	return e->host[r] != NO_REG ? direct((enum reg)e->host[r]) : guest(r);
 }
 
 static struct operand indexed(enum reg base, enum reg index)
@@ -149,15 +172,25 @@ static void load_a(struct emitter *e, unsigned r)
 {
 	if (e->cached == (int)r)
 		return;
-	OP(e, true, "\x8b", RAX, guest(r));
+	OP(e, true, "\x8b", RAX, reg_of(e, r));
 	e->cached = (int)r;
 }
 
-/* x[rd] = rax: rax now holds rd. */
+/* rd = rax: rax now holds rd. */
 static void store_result(struct emitter *e, unsigned rd)
 {
-	OP(e, true, "\x89", RAX, guest(rd));
+	OP(e, true, "\x89", RAX, reg_of(e, rd));
+	if (e->host[rd] != NO_REG)
+		e->written |= 1ull << rd;
 	e->cached = (int)rd;
+}
+
+/* Before any return: guest registers written in host ones go back to x[]. */
+static void write_back(struct emitter *e, uint64_t written)
+{
+	for (unsigned r = 0; r <= CPU_REG_SINK; r++)
+		if (written & (1ull << r))
+			OP(e, true, "\x89", (unsigned)e->host[r], guest(r));
 }
 
 static void sign_extend_eax(struct emitter *e)
@@ -190,6 +223,7 @@ static void exit_always(struct emitter *e, uint32_t index)
 /* return { index, pc } */
 static void finish(struct emitter *e, uint32_t index, uint64_t pc)
 {
+	write_back(e, e->written);
 	load_constant(e, RAX, index);
 	load_constant(e, RDX, pc);
 	byte(e, 0xc3);
@@ -200,13 +234,10 @@ static void finish(struct emitter *e, uint32_t index, uint64_t pc)
 static void ram_offset(struct emitter *e, const struct insn *in, uint32_t index)
 {
 	load_a(e, in->rs1);
-	OP(e, true, "\x89", RAX, direct(R10)); /* mov r10, rax */
-	if (in->imm != 0) {
-		OP(e, true, "\x81", 0, direct(R10)); /* add r10, imm32 */
-		dword(e, (uint32_t)in->imm);
-	}
-	OP(e, true, "\x29", R11, direct(R10)); /* sub r10, r11 */
-	OP(e, true, "\x39", R9, direct(R10));  /* cmp r10, r9 */
+	OP(e, true, "\x8d", R10, ((struct operand){ BASE_DISP, RAX, RAX, in->imm })); /* lea */
+	load_constant(e, RCX, MEM_RAM_BASE);
+	OP(e, true, "\x29", RCX, direct(R10)); /* sub r10, rcx */
+	OP(e, true, "\x3b", R10, hart_field(HART_AT(ram_limit))); /* cmp r10, ram_limit */
 	exit_if(e, CC_A, index);
 }
 
@@ -220,16 +251,18 @@ static void page_clean(struct emitter *e, unsigned last, uint32_t index)
 	}
 	OP(e, true, "\xc1", 5, direct(RCX)); /* shr rcx, MEM_PAGE_SHIFT */
 	byte(e, MEM_PAGE_SHIFT);
-	OP(e, false, "\x80", 7, indexed(R8, RCX)); /* cmp byte [r8 + rcx], 0 */
+	OP(e, true, "\x03", RCX, hart_field(HART_AT(page_flags))); /* add rcx, page_flags */
+	OP(e, false, "\x80", 7, ((struct operand){ BASE_DISP, RCX, RAX, 0 })); /* cmp byte [rcx], 0 */
 	byte(e, 0);
 	exit_if(e, CC_NE, index);
 }
 
 static void translate_load(struct emitter *e, const struct insn *in, uint32_t index, unsigned op)
 {
-	struct operand at = indexed(RSI, R10);
+	struct operand at = indexed(RCX, R10);
 
 	ram_offset(e, in, index);
+	OP(e, true, "\x8b", RCX, hart_field(HART_AT(ram))); /* mov rcx, ram */
 	switch (op) {
 	case OP_LB: OP(e, true, "\x0f\xbe", RAX, at); break;
 	case OP_LH: OP(e, true, "\x0f\xbf", RAX, at); break;
@@ -244,15 +277,15 @@ static void translate_load(struct emitter *e, const struct insn *in, uint32_t in
 
 static void translate_store(struct emitter *e, const struct insn *in, uint32_t index, unsigned op)
 {
-	struct operand at = indexed(RSI, R10);
+	struct operand at = indexed(RCX, R10);
 	unsigned size = op == OP_SB ? 1 : op == OP_SH ? 2 : op == OP_SW ? 4 : 8;
 
 	ram_offset(e, in, index);
 	page_clean(e, 0, index);
 	if (size > 1)
 		page_clean(e, size - 1, index);
-	e->cached = NO_REG;
 	load_a(e, in->rs2);
+	OP(e, true, "\x8b", RCX, hart_field(HART_AT(ram))); /* mov rcx, ram */
 	switch (size) {
 	case 1: OP(e, false, "\x88", RAX, at); break;
 	case 2: modrm(e, false, true, "\x89", 1, RAX, at); break;
@@ -270,7 +303,7 @@ static void translate_branch(struct emitter *e, const struct block *b, const str
 	size_t jump;
 
 	load_a(e, in->rs1);
-	OP(e, true, "\x3b", RAX, guest(in->rs2)); /* cmp rax, x[rs2] */
+	OP(e, true, "\x3b", RAX, reg_of(e, in->rs2)); /* cmp rax, x[rs2] */
 	byte(e, 0x0f);
 	byte(e, (uint8_t)(0x80 | taken[op]));
 	jump = e->length;
@@ -299,7 +332,7 @@ static void shift_immediate(struct emitter *e, bool wide, unsigned digit, int32_
 /* rcx = x[rs2] first, so a cached rax (rs1) survives. */
 static void load_b_into_rcx(struct emitter *e, const struct insn *in, bool wide)
 {
-	OP(e, wide, "\x8b", RCX, guest(in->rs2));
+	OP(e, wide, "\x8b", RCX, reg_of(e, in->rs2));
 }
 
 static void set_flag(struct emitter *e, enum cc cc)
@@ -324,7 +357,7 @@ static void divide(struct emitter *e, const struct insn *in, uint32_t index, boo
 		byte(e, 0xff);
 		exit_if(e, CC_E, index);
 	}
-	OP(e, wide, "\x8b", RAX, guest(in->rs1));
+	OP(e, wide, "\x8b", RAX, reg_of(e, in->rs1));
 	if (is_signed) {
 		if (wide)
 			byte(e, 0x48);
@@ -343,6 +376,7 @@ static void divide(struct emitter *e, const struct insn *in, uint32_t index, boo
  * exits to it here, and nothing after it is translated). */
 static bool translate_one(struct emitter *e, const struct block *b, uint32_t index)
 {
+	e->written_at[index] = e->written;
 	const struct insn *in = &b->insns[index];
 	unsigned op = b->ops[index];
 	uint64_t pc = b->pc + b->offsets[index];
@@ -360,13 +394,14 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 		finish(e, b->count, b->target_pc);
 		return true;
 	case OP_JALR:
-		OP(e, true, "\x8b", RDX, guest(in->rs1));
+		OP(e, true, "\x8b", RDX, reg_of(e, in->rs1));
 		OP(e, true, "\x81", 0, direct(RDX)); /* add rdx, imm32 */
 		dword(e, (uint32_t)in->imm);
 		OP(e, true, "\x83", 4, direct(RDX)); /* and rdx, -2 */
 		byte(e, 0xfe);
 		load_constant(e, RAX, b->end_pc);
-		OP(e, true, "\x89", RAX, guest(in->rd));
+		store_result(e, in->rd);
+		write_back(e, e->written);
 		load_constant(e, RAX, b->count);
 		byte(e, 0xc3);
 		return true;
@@ -396,19 +431,19 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 	case OP_SLLIW: load_a(e, in->rs1); shift_immediate(e, false, 4, in->imm); sign_extend_eax(e); break;
 	case OP_SRLIW: load_a(e, in->rs1); shift_immediate(e, false, 5, in->imm); sign_extend_eax(e); break;
 	case OP_SRAIW: load_a(e, in->rs1); shift_immediate(e, false, 7, in->imm); sign_extend_eax(e); break;
-	case OP_ADD: load_a(e, in->rs1); OP(e, true, "\x03", RAX, guest(in->rs2)); break;
-	case OP_SUB: load_a(e, in->rs1); OP(e, true, "\x2b", RAX, guest(in->rs2)); break;
-	case OP_AND: load_a(e, in->rs1); OP(e, true, "\x23", RAX, guest(in->rs2)); break;
-	case OP_OR: load_a(e, in->rs1); OP(e, true, "\x0b", RAX, guest(in->rs2)); break;
-	case OP_XOR: load_a(e, in->rs1); OP(e, true, "\x33", RAX, guest(in->rs2)); break;
+	case OP_ADD: load_a(e, in->rs1); OP(e, true, "\x03", RAX, reg_of(e, in->rs2)); break;
+	case OP_SUB: load_a(e, in->rs1); OP(e, true, "\x2b", RAX, reg_of(e, in->rs2)); break;
+	case OP_AND: load_a(e, in->rs1); OP(e, true, "\x23", RAX, reg_of(e, in->rs2)); break;
+	case OP_OR: load_a(e, in->rs1); OP(e, true, "\x0b", RAX, reg_of(e, in->rs2)); break;
+	case OP_XOR: load_a(e, in->rs1); OP(e, true, "\x33", RAX, reg_of(e, in->rs2)); break;
 	case OP_SLT:
 		load_a(e, in->rs1);
-		OP(e, true, "\x3b", RAX, guest(in->rs2));
+		OP(e, true, "\x3b", RAX, reg_of(e, in->rs2));
 		set_flag(e, CC_L);
 		break;
 	case OP_SLTU:
 		load_a(e, in->rs1);
-		OP(e, true, "\x3b", RAX, guest(in->rs2));
+		OP(e, true, "\x3b", RAX, reg_of(e, in->rs2));
 		set_flag(e, CC_B);
 		break;
 	case OP_SLL: case OP_SRL: case OP_SRA: case OP_SLLW: case OP_SRLW: case OP_SRAW: {
@@ -422,26 +457,26 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 			sign_extend_eax(e);
 		break;
 	}
-	case OP_ADDW: load_a(e, in->rs1); OP(e, false, "\x03", RAX, guest(in->rs2)); sign_extend_eax(e); break;
-	case OP_SUBW: load_a(e, in->rs1); OP(e, false, "\x2b", RAX, guest(in->rs2)); sign_extend_eax(e); break;
-	case OP_MUL: load_a(e, in->rs1); OP(e, true, "\x0f\xaf", RAX, guest(in->rs2)); break;
+	case OP_ADDW: load_a(e, in->rs1); OP(e, false, "\x03", RAX, reg_of(e, in->rs2)); sign_extend_eax(e); break;
+	case OP_SUBW: load_a(e, in->rs1); OP(e, false, "\x2b", RAX, reg_of(e, in->rs2)); sign_extend_eax(e); break;
+	case OP_MUL: load_a(e, in->rs1); OP(e, true, "\x0f\xaf", RAX, reg_of(e, in->rs2)); break;
 	case OP_MULW:
 		load_a(e, in->rs1);
-		OP(e, false, "\x0f\xaf", RAX, guest(in->rs2));
+		OP(e, false, "\x0f\xaf", RAX, reg_of(e, in->rs2));
 		sign_extend_eax(e);
 		break;
 	case OP_MULH: case OP_MULHU:
 		load_a(e, in->rs1);
-		OP(e, true, "\xf7", op == OP_MULH ? 5 : 4, guest(in->rs2)); /* imul / mul: rdx:rax */
+		OP(e, true, "\xf7", op == OP_MULH ? 5 : 4, reg_of(e, in->rs2)); /* imul / mul: rdx:rax */
 		OP(e, true, "\x89", RDX, direct(RAX));
 		break;
 	case OP_MULHSU: /* mulhu(a, b) - (a < 0 ? b : 0) */
 		load_a(e, in->rs1);
 		OP(e, true, "\x89", RAX, direct(R10));
-		OP(e, true, "\xf7", 4, guest(in->rs2));
+		OP(e, true, "\xf7", 4, reg_of(e, in->rs2));
 		OP(e, true, "\xc1", 7, direct(R10)); /* sar r10, 63 */
 		byte(e, 63);
-		OP(e, true, "\x23", R10, guest(in->rs2));
+		OP(e, true, "\x23", R10, reg_of(e, in->rs2));
 		OP(e, true, "\x29", R10, direct(RDX)); /* sub rdx, r10 */
 		OP(e, true, "\x89", RDX, direct(RAX));
 		break;
@@ -491,22 +526,72 @@ static void find_acc(struct emitter *e, const struct block *b)
 	}
 }
 
+/* Operations the interpreter runs, and those that end a translation. */
+static bool interpreted(unsigned op)
+{
+	return op == OP_AMO || op == OP_FENCE || op == OP_FENCE_I || op == OP_SYSTEM ||
+	       op == OP_ILLEGAL;
+}
+
+static bool transfers(unsigned op)
+{
+	return op == OP_END || op == OP_JAL || op == OP_JALR || (op >= OP_BEQ && op <= OP_BGEU);
+}
+
+/* Gives the guest registers the translated instructions use most (twice at
+ * least: once is no cheaper in a register than in memory) a host register each,
+ * and loads them. */
+static void allocate(struct emitter *e, const struct block *b)
+{
+#define ENTRY(name) [OP_##name] = true,
+	static const bool rs1[OP_COUNT] = { [OP_JALR] = true, CPU_OPS_SOURCE_RS1_RS2(ENTRY)
+					    CPU_OPS_RESULT_RS1(ENTRY) CPU_OPS_RESULT_RS1_RS2(ENTRY) };
+	static const bool rs2[OP_COUNT] = { CPU_OPS_SOURCE_RS1_RS2(ENTRY)
+					    CPU_OPS_RESULT_RS1_RS2(ENTRY) };
+	static const bool rd[OP_COUNT] = { [OP_LUI] = true, [OP_AUIPC] = true, [OP_JAL] = true,
+					   [OP_JALR] = true, CPU_OPS_RESULT_RS1(ENTRY)
+					   CPU_OPS_RESULT_RS1_RS2(ENTRY) };
+#undef ENTRY
+	unsigned uses[CPU_REG_SINK + 1] = { 0 };
+
+	for (unsigned r = 0; r <= CPU_REG_SINK; r++)
+		e->host[r] = NO_REG;
+	for (uint32_t i = 0; i <= b->count && !interpreted(b->ops[i]); i++) {
+		const struct insn *in = &b->insns[i];
+
+		uses[in->rs1] += rs1[b->ops[i]];
+		uses[in->rs2] += rs2[b->ops[i]];
+		uses[in->rd] += rd[b->ops[i]];
+		if (transfers(b->ops[i]))
+			break;
+	}
+	uses[0] = uses[CPU_REG_SINK] = 0; /* x0 reads as 0 from memory; its writes are dropped */
+	for (size_t k = 0; k < ALLOCATABLE; k++) {
+		unsigned best = 0;
+
+		for (unsigned r = 1; r < CPU_REG_SINK; r++)
+			if (uses[r] > uses[best])
+				best = r;
+		if (uses[best] < 2)
+			break;
+		e->host[best] = (int)allocatable[k];
+		uses[best] = 0;
+		OP(e, true, "\x8b", allocatable[k], guest(best));
+	}
+}
+
 size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 {
 	struct emitter e = { .out = out, .capacity = capacity, .cached = NO_REG };
 	size_t stub[BLOCK_MAX_INSNS + 1];
 	bool needed[BLOCK_MAX_INSNS + 1] = { false };
 
-	if (b->ops[0] == OP_AMO || b->ops[0] == OP_FENCE || b->ops[0] == OP_FENCE_I ||
-	    b->ops[0] == OP_SYSTEM || b->ops[0] == OP_ILLEGAL)
+	if (interpreted(b->ops[0]))
 		return 0;
 	find_acc(&e, b);
-	OP(&e, true, "\x89", RDX, direct(R8)); /* mov r8, rdx: page flags */
-	OP(&e, true, "\x89", RCX, direct(R9)); /* mov r9, rcx: ram_limit */
-	load_constant(&e, R11, MEM_RAM_BASE);
+	allocate(&e, b);
 	for (uint32_t i = 0; i <= b->count; i++)
-		if (!translate_one(&e, b, i) || i == b->count || b->ops[i] == OP_JAL ||
-		    b->ops[i] == OP_JALR || (b->ops[i] >= OP_BEQ && b->ops[i] <= OP_BGEU))
+		if (!translate_one(&e, b, i) || transfers(b->ops[i]))
 			break;
 	for (size_t f = 0; f < e.fixup_count; f++)
 		needed[e.fixups[f].index] = true;
@@ -514,9 +599,10 @@ size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 		if (!needed[i])
 			continue;
 		stub[i] = e.length;
+		write_back(&e, e.written_at[i]);
 		load_constant(&e, RAX, i);
 		if (e.acc_reg[i] != 0)
-			OP(&e, true, "\x8b", RDX, guest(e.acc_reg[i]));
+			OP(&e, true, "\x8b", RDX, reg_of(&e, e.acc_reg[i]));
 		byte(&e, 0xc3);
 	}
 	if (e.full)
