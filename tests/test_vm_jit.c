@@ -130,3 +130,36 @@ Test(vm_jit, a_fault_in_compiled_code_is_the_precise_trap)
 	cr_expect_str_eq(run.err, interpreted);
 	cr_expect(strstr(run.err, "mcause=0x0000000000000007") != NULL, "%s", run.err);
 }
+
+/* The bench-vm suite's guests, short (their test count), at 1, 2 and 4 harts
+ * on 2 workers, compiled and interpreted: each hart's checksum is the native
+ * build's. */
+Test(vm_jit, suite_guests_pass_both_ways)
+{
+	static const char *const suite[] = { "suite-sort",  "suite-hash",   "suite-interp",
+					     "suite-lz",    "suite-muldiv", "suite-chase",
+					     "suite-rvc-sort", "suite-rvc-interp" };
+	static const char *const harts[] = { "1", "2", "4" };
+
+	for (size_t g = 0; g < sizeof suite / sizeof suite[0]; g++)
+		for (size_t h = 0; h < sizeof harts / sizeof harts[0]; h++)
+			for (int compiled = 0; compiled < 2; compiled++) {
+				run_locklab(&run, "vm", "--elf", test_guest_elf(suite[g]), "--harts",
+					    harts[h], "--workers", "2", "--guest-iters", "2",
+					    compiled ? "--jit-heat" : "--no-opt",
+					    compiled ? "8" : NULL, NULL);
+				cr_expect_eq(run.status, 0, "%s harts %s %s: exit %d\n%s\n%s",
+					     suite[g], harts[h], compiled ? "compiled" : "interpreted",
+					     run.status, run.out, run.err);
+				cr_expect(strstr(run.out, ": ok\n") != NULL, "%s: %s", suite[g],
+					  run.out);
+			}
+}
+
+Test(vm_jit, suite_guest_without_an_expected_value_fails)
+{
+	run_locklab(&run, "vm", "--elf", test_guest_elf("suite-sort"), "--guest-iters", "3", NULL);
+	cr_expect_eq(run.status, 1, "%s", run.out);
+	cr_expect(strstr(run.err, "code 99") != NULL || strstr(run.out, "code 99") != NULL, "%s%s",
+		  run.out, run.err);
+}

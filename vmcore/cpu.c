@@ -298,8 +298,14 @@ do_HEAT:
 do_JIT: {
 	/* The compiled block (jit.h): to its end, or up to the instruction the
 	 * interpreter must run, which goes on from there with acc as forwarded. */
-	const struct jit_exit out = ((jit_code)ck_pr_load_ptr(&b->jit))(h);
+	const int64_t given = (int64_t)chain_budget - (int64_t)retired;
+	struct jit_exit out;
 
+	/* A compiled loop runs while the budget lasts (no chaining, as in
+	 * deterministic runs: none); the passes it looped are retired too. */
+	h->jit_budget = given;
+	out = ((jit_code)ck_pr_load_ptr(&b->jit))(h);
+	retired += (uint64_t)(given - h->jit_budget);
 	if (likely(out.index == b->count)) {
 		retired += b->count;
 		next = out.value;

@@ -11,7 +11,11 @@
  * instruction's index, every instruction before it done, and the interpreter
  * runs the rest of the block from there, so traps stay precise, instret exact,
  * and stores into code take the interpreter's invalidating slow path. A block
- * run to its end returns its count and the next pc.
+ * run to its end returns its count and the next pc. A block whose branch goes
+ * back to its own start loops inside its code while hart->jit_budget (what the
+ * interpreter would still run before it next looks at the hart: nothing in
+ * deterministic runs) lasts and no one asks for the hart's attention; the
+ * passes it looped are what it took off the budget.
  *
  * Code lives in one arena per VM, filled by bump allocation and never reused
  * while the VM runs (a dropped block's code is simply left behind), so no hart

@@ -57,7 +57,7 @@ struct emitter {
 	uint8_t acc_reg[BLOCK_MAX_INSNS + 1]; /* per index: the latest result rd before it, 0: none */
 	int host[CPU_REG_SINK + 1];            /* per guest register: its host register, or NO_REG */
 	uint64_t written;                      /* guest registers in host ones written so far */
-	uint64_t written_at[BLOCK_MAX_INSNS + 1]; /* written, as each instruction starts */
+	size_t body; /* where the code after the entry's register loads starts */
 };
 
 /* The host registers guest registers live in; nothing else uses them. */
@@ -294,6 +294,46 @@ static void translate_store(struct emitter *e, const struct insn *in, uint32_t i
 	}
 }
 
+static void patch_rel32(struct emitter *e, size_t at, size_t target)
+{
+	uint32_t rel = (uint32_t)(target - (at + 4));
+
+	if (!e->full)
+		memcpy(e->out + at, &rel, 4);
+}
+
+/* A branch back to the block's own start runs the block again in place, its
+ * guest registers still in host ones, while hart->jit_budget (the instructions
+ * the interpreter would still run before it next looks at the hart) stays
+ * positive and no one asked for the hart's attention; otherwise it falls
+ * through to the ordinary return, its pass given back to the budget. */
+static void loop_back(struct emitter *e, const struct block *b)
+{
+	struct operand budget = hart_field(HART_AT(jit_budget));
+	size_t to_exit[2], back;
+
+	OP(e, true, "\x81", 5, budget); /* sub qword [budget], count */
+	dword(e, b->count);
+	byte(e, 0x0f);
+	byte(e, 0x80 | 0xe); /* jle */
+	to_exit[0] = e->length;
+	dword(e, 0);
+	OP(e, false, "\x83", 7, hart_field(HART_AT(attention))); /* cmp dword [attention], 0 */
+	byte(e, 0);
+	byte(e, 0x0f);
+	byte(e, 0x80 | CC_NE);
+	to_exit[1] = e->length;
+	dword(e, 0);
+	byte(e, 0xe9); /* jmp body */
+	back = e->length;
+	dword(e, 0);
+	patch_rel32(e, back, e->body);
+	patch_rel32(e, to_exit[0], e->length);
+	patch_rel32(e, to_exit[1], e->length);
+	OP(e, true, "\x81", 0, budget); /* add qword [budget], count */
+	dword(e, b->count);
+}
+
 /* The last instruction's branch: compare, then one return per direction. */
 static void translate_branch(struct emitter *e, const struct block *b, const struct insn *in,
 			     unsigned op)
@@ -313,6 +353,8 @@ static void translate_branch(struct emitter *e, const struct block *b, const str
 		uint32_t rel = (uint32_t)(e->length - (jump + 4));
 		memcpy(e->out + jump, &rel, 4);
 	}
+	if (b->target_pc == b->pc)
+		loop_back(e, b);
 	finish(e, b->count, b->target_pc);
 }
 
@@ -376,7 +418,6 @@ static void divide(struct emitter *e, const struct insn *in, uint32_t index, boo
  * exits to it here, and nothing after it is translated). */
 static bool translate_one(struct emitter *e, const struct block *b, uint32_t index)
 {
-	e->written_at[index] = e->written;
 	const struct insn *in = &b->insns[index];
 	unsigned op = b->ops[index];
 	uint64_t pc = b->pc + b->offsets[index];
@@ -590,6 +631,7 @@ size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 		return 0;
 	find_acc(&e, b);
 	allocate(&e, b);
+	e.body = e.length;
 	for (uint32_t i = 0; i <= b->count; i++)
 		if (!translate_one(&e, b, i) || transfers(b->ops[i]))
 			break;
@@ -599,7 +641,10 @@ size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 		if (!needed[i])
 			continue;
 		stub[i] = e.length;
-		write_back(&e, e.written_at[i]);
+		/* Every register the block writes: in a loop's later passes, those
+		 * written after index i are dirty too, and writing back one not yet
+		 * written stores the value it was loaded with. */
+		write_back(&e, e.written);
 		load_constant(&e, RAX, i);
 		if (e.acc_reg[i] != 0)
 			OP(&e, true, "\x8b", RDX, reg_of(&e, e.acc_reg[i]));

@@ -148,6 +148,8 @@ struct hart {
 	 * block boundary. Set (ck_pr) by whoever sets mip bits or stops the VM, so
 	 * chained blocks test one word; cleared by the hart before it looks. */
 	uint32_t attention;
+	/* Instructions a compiled loop may still run before it returns (jit.h). */
+	int64_t jit_budget;
 	uint32_t state;          /* enum hart_state, ck_pr only */
 
 	uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie;
