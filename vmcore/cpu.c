@@ -301,19 +301,20 @@ do_JIT: {
 	const int64_t given = (int64_t)chain_budget - (int64_t)retired;
 	struct jit_exit out;
 
-	/* A compiled loop runs while the budget lasts (no chaining, as in
-	 * deterministic runs: none); the passes it looped are retired too. */
+	/* Compiled code loops and chains while the budget lasts (deterministic
+	 * runs have none); what it ran that way is retired too. */
 	h->jit_budget = given;
 	out = ((jit_code)ck_pr_load_ptr(&b->jit))(h);
 	retired += (uint64_t)(given - h->jit_budget);
-	if (likely(out.index == b->count)) {
-		retired += b->count;
+	if (likely(!(out.index & JIT_BAIL))) {
+		retired += out.index;
 		next = out.value;
 		CHAIN();
 	}
+	b = h->jit_block;
 	acc = out.value;
-	in = &b->insns[out.index];
-	if (out.index == 0)
+	in = &b->insns[(uint32_t)out.index];
+	if (in == b->insns)
 		goto *b->entry_handler;
 	DISPATCH();
 }

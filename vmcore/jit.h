@@ -11,7 +11,9 @@
  * instruction's index, every instruction before it done, and the interpreter
  * runs the rest of the block from there, so traps stay precise, instret exact,
  * and stores into code take the interpreter's invalidating slow path. A block
- * run to its end returns its count and the next pc. A block whose branch goes
+ * run to its end goes straight on into the next block's code when that is
+ * compiled and the interpreter would chain to it, else returns its count and
+ * the next pc. A block whose branch goes
  * back to its own start loops inside its code while hart->jit_budget (what the
  * interpreter would still run before it next looks at the hart: nothing in
  * deterministic runs) lasts and no one asks for the hart's attention; the
@@ -34,9 +36,13 @@
 #define JIT_HEAT 32u
 #define JIT_ARENA_BYTES (32u << 20)
 
-/* What compiled code returns (rax:rdx in the SysV ABI). index == block->count:
- * ran to the end, value the next pc. Otherwise the interpreter goes on at
- * insns[index], value the latest result an operand of it may forward (acc). */
+/* What compiled code returns (rax:rdx in the SysV ABI). Without JIT_BAIL:
+ * index instructions of the last block run retired, value the next pc. With it:
+ * the interpreter goes on at hart->jit_block's insns[index & 0xff], value the
+ * latest result an operand of it may forward (acc). Blocks chained on (the last
+ * one included, before it returned) are counted in what they took off
+ * hart->jit_budget. */
+#define JIT_BAIL (1ull << 32)
 struct jit_exit {
 	uint64_t index;
 	uint64_t value;

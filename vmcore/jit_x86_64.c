@@ -220,13 +220,93 @@ static void exit_always(struct emitter *e, uint32_t index)
 	dword(e, 0);
 }
 
-/* return { index, pc } */
-static void finish(struct emitter *e, uint32_t index, uint64_t pc)
+static void patch_rel32(struct emitter *e, size_t at, size_t target)
 {
+	uint32_t rel = (uint32_t)(target - (at + 4));
+
+	if (!e->full)
+		memcpy(e->out + at, &rel, 4);
+}
+
+/* Leaves the block, its count retired, for the pc in rdx: straight into the
+ * next block's code when it is compiled and the interpreter would chain to it
+ * (budget left, attention clear, the hart's cache holds it under the current
+ * generation: the checks of cpu.c's CHAIN), else back to the interpreter. The
+ * pass is taken off hart->jit_budget when it goes on, so do_JIT counts it. */
+_Static_assert(sizeof(struct hart_cache_entry) == 16, "leave_to_rdx scales the index by 16");
+
+static void leave_to_rdx(struct emitter *e, const struct block *b, bool constant, uint64_t pc)
+{
+	struct operand budget = hart_field(HART_AT(jit_budget));
+	const int32_t cache = HART_AT(cache), entry_size = (int32_t)sizeof(struct hart_cache_entry);
+	size_t to_return[6];
+	size_t n = 0;
+
 	write_back(e, e->written);
-	load_constant(e, RAX, index);
-	load_constant(e, RDX, pc);
+	OP(e, true, "\x81", 5, budget); /* sub qword [budget], count */
+	dword(e, b->count);
+	byte(e, 0x0f);
+	byte(e, 0x80 | 0xe); /* jle */
+	to_return[n++] = e->length;
+	dword(e, 0);
+	OP(e, false, "\x83", 7, hart_field(HART_AT(attention))); /* cmp dword [attention], 0 */
+	byte(e, 0);
+	byte(e, 0x0f);
+	byte(e, 0x80 | CC_NE);
+	to_return[n++] = e->length;
+	dword(e, 0);
+	if (constant) { /* the entry's place is known: rcx = &h->cache[i] */
+		int32_t at = cache + entry_size * (int32_t)((pc >> 1) & (HART_CACHE_SIZE - 1));
+
+		OP(e, true, "\x8d", RCX, hart_field(at)); /* lea rcx, [rdi + at] */
+	} else {
+		OP(e, true, "\x89", RDX, direct(RCX)); /* mov rcx, rdx */
+		OP(e, true, "\xc1", 5, direct(RCX));   /* shr rcx, 1 */
+		byte(e, 1);
+		OP(e, false, "\x81", 4, direct(RCX)); /* and ecx, HART_CACHE_SIZE - 1 */
+		dword(e, HART_CACHE_SIZE - 1);
+		OP(e, true, "\xc1", 4, direct(RCX)); /* shl rcx, 4 */
+		byte(e, 4);
+		OP(e, true, "\x8d", RCX, ((struct operand){ BASE_INDEX, RDI, RCX, 0 })); /* lea */
+		OP(e, true, "\x81", 0, direct(RCX)); /* add rcx, cache */
+		dword(e, (uint32_t)cache);
+	}
+	OP(e, true, "\x3b", RDX, ((struct operand){ BASE_DISP, RCX, RAX, 0 })); /* cmp rdx, pc */
+	byte(e, 0x0f);
+	byte(e, 0x80 | CC_NE);
+	to_return[n++] = e->length;
+	dword(e, 0);
+	OP(e, true, "\x8b", RAX, hart_field(HART_AT(vm))); /* the generation */
+	OP(e, true, "\x8b", RAX, ((struct operand){ BASE_DISP, RAX, RAX,
+						    (int32_t)(offsetof(struct vm, bcache) +
+							      offsetof(struct bcache, generation)) }));
+	OP(e, true, "\x3b", RAX, hart_field(HART_AT(cache_generation)));
+	byte(e, 0x0f);
+	byte(e, 0x80 | CC_NE);
+	to_return[n++] = e->length;
+	dword(e, 0);
+	OP(e, true, "\x8b", RCX, ((struct operand){ BASE_DISP, RCX, RAX, 8 })); /* block */
+	OP(e, true, "\x8b", RCX, ((struct operand){ BASE_DISP, RCX, RAX,
+						    (int32_t)offsetof(struct block, jit) }));
+	OP(e, true, "\x85", RCX, direct(RCX)); /* test rcx, rcx */
+	byte(e, 0x0f);
+	byte(e, 0x80 | CC_E);
+	to_return[n++] = e->length;
+	dword(e, 0);
+	OP(e, false, "\xff", 4, direct(RCX)); /* jmp rcx */
+	for (size_t k = 0; k < n; k++)
+		patch_rel32(e, to_return[k], e->length);
+	OP(e, true, "\x81", 0, budget); /* add qword [budget], count: not gone on */
+	dword(e, b->count);
+	load_constant(e, RAX, b->count);
 	byte(e, 0xc3);
+}
+
+/* Leaves the block for a known pc. */
+static void finish(struct emitter *e, const struct block *b, uint64_t pc)
+{
+	load_constant(e, RDX, pc);
+	leave_to_rdx(e, b, true, pc);
 }
 
 /* r10 = the RAM offset of x[rs1] + imm; exits at index when outside the fast
@@ -294,14 +374,6 @@ static void translate_store(struct emitter *e, const struct insn *in, uint32_t i
 	}
 }
 
-static void patch_rel32(struct emitter *e, size_t at, size_t target)
-{
-	uint32_t rel = (uint32_t)(target - (at + 4));
-
-	if (!e->full)
-		memcpy(e->out + at, &rel, 4);
-}
-
 /* A branch back to the block's own start runs the block again in place, its
  * guest registers still in host ones, while hart->jit_budget (the instructions
  * the interpreter would still run before it next looks at the hart) stays
@@ -348,14 +420,14 @@ static void translate_branch(struct emitter *e, const struct block *b, const str
 	byte(e, (uint8_t)(0x80 | taken[op]));
 	jump = e->length;
 	dword(e, 0);
-	finish(e, b->count, b->end_pc);
+	finish(e, b, b->end_pc);
 	if (!e->full) {
 		uint32_t rel = (uint32_t)(e->length - (jump + 4));
 		memcpy(e->out + jump, &rel, 4);
 	}
 	if (b->target_pc == b->pc)
 		loop_back(e, b);
-	finish(e, b->count, b->target_pc);
+	finish(e, b, b->target_pc);
 }
 
 /* rax op= the immediate (group 1: add 0, or 1, and 4, xor 6, cmp 7). */
@@ -432,7 +504,7 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 	case OP_JAL:
 		load_constant(e, RAX, b->end_pc);
 		store_result(e, in->rd);
-		finish(e, b->count, b->target_pc);
+		finish(e, b, b->target_pc);
 		return true;
 	case OP_JALR:
 		OP(e, true, "\x8b", RDX, reg_of(e, in->rs1));
@@ -442,9 +514,7 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 		byte(e, 0xfe);
 		load_constant(e, RAX, b->end_pc);
 		store_result(e, in->rd);
-		write_back(e, e->written);
-		load_constant(e, RAX, b->count);
-		byte(e, 0xc3);
+		leave_to_rdx(e, b, false, 0);
 		return true;
 	case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
 		translate_branch(e, b, in, op);
@@ -530,7 +600,7 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 	case OP_REMW: divide(e, in, index, false, true, true); break;
 	case OP_REMUW: divide(e, in, index, false, false, true); break;
 	case OP_END:
-		finish(e, b->count, b->end_pc);
+		finish(e, b, b->end_pc);
 		return true;
 	default: /* AMO, FENCE, FENCE_I, SYSTEM, ILLEGAL: the interpreter's */
 		exit_always(e, index);
@@ -645,7 +715,9 @@ size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 		 * written after index i are dirty too, and writing back one not yet
 		 * written stores the value it was loaded with. */
 		write_back(&e, e.written);
-		load_constant(&e, RAX, i);
+		load_constant(&e, RCX, (uint64_t)(uintptr_t)b); /* hart->jit_block = b */
+		OP(&e, true, "\x89", RCX, hart_field(HART_AT(jit_block)));
+		load_constant(&e, RAX, JIT_BAIL | i);
 		if (e.acc_reg[i] != 0)
 			OP(&e, true, "\x8b", RDX, reg_of(&e, e.acc_reg[i]));
 		byte(&e, 0xc3);

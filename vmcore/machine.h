@@ -148,8 +148,10 @@ struct hart {
 	 * block boundary. Set (ck_pr) by whoever sets mip bits or stops the VM, so
 	 * chained blocks test one word; cleared by the hart before it looks. */
 	uint32_t attention;
-	/* Instructions a compiled loop may still run before it returns (jit.h). */
+	/* Instructions compiled code may still run before it returns, and the block
+	 * it returned from to the interpreter mid-way (jit.h). */
 	int64_t jit_budget;
+	const struct block *jit_block;
 	uint32_t state;          /* enum hart_state, ck_pr only */
 
 	uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie;
