@@ -16,6 +16,7 @@
 #include "harness/topology.h"
 #include "locks/base/spin.h"
 #include "locks/parking.h"
+#include "vmcore/vm.h"
 #include "locks/ttas_backoff.h"
 
 #define FLOOR_NULL_SECONDS 0.1
@@ -243,6 +244,9 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 		"cells", (json_int_t)ctx->matrix->cell_count);
 	if (meta == NULL)
 		return -1;
+	/* VM cells' MIPS depend on it: compare lists it among the settings that differ. */
+	json_object_set_new(json_object_get(meta, "options"), "vm_compiles_hot_blocks",
+			    json_boolean(vm_compiles_hot_blocks()));
 	if (ctx->placement != NULL)
 		json_object_set_new(meta, "placement", placement_json(ctx->placement));
 	int rc = bundle_write_json(bundle, BUNDLE_META, meta);

@@ -26,6 +26,11 @@ void jit_fini(struct vm *vm)
 	vm->jit_arena = NULL;
 }
 
+bool vm_compiles_hot_blocks(void)
+{
+	return JIT_TRANSLATES;
+}
+
 bool jit_enabled(const struct vm *vm)
 {
 	return vm->jit_arena != NULL;

@@ -76,5 +76,8 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error);
 void vm_destroy(struct vm *vm);
 const char *vm_outcome_name(enum vm_outcome outcome);
+/* Whether this build compiles hot blocks to host code (vmcore/jit.h); a VM
+ * created with config.no_opt, or whose host has no code_alloc, does not. */
+bool vm_compiles_hot_blocks(void);
 
 #endif
