@@ -6,7 +6,8 @@
  *
  * The compiled code runs the block's instructions in order on hart->x and guest
  * RAM. Whatever it does not do itself (a load or store outside RAM or to a page
- * holding code, a division by zero or by -1, an AMO, a fence, a system or
+ * holding code, a division by zero or by -1, LR/SC or an AMO other than
+ * amoadd/amoswap, a fence, a system or
  * illegal instruction) it leaves to the interpreter: it returns that
  * instruction's index, every instruction before it done, and the interpreter
  * runs the rest of the block from there, so traps stay precise, instret exact,

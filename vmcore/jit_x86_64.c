@@ -486,6 +486,42 @@ static void divide(struct emitter *e, const struct insn *in, uint32_t index, boo
 		sign_extend_eax(e);
 }
 
+/* amoadd and amoswap (.w, .d) compile to one locked host instruction, as
+ * cpu_amo.c's ck_pr_faa/fas; LR/SC (stripe locks) and the rest stay there. */
+static bool amo_inline(int32_t imm)
+{
+	unsigned funct5 = (uint32_t)imm >> 8, funct3 = imm & 7;
+
+	return (funct5 == 0x00 || funct5 == 0x01) && (funct3 == 2 || funct3 == 3);
+}
+
+/* Misaligned, outside RAM, or on a page with code: the interpreter's (which
+ * traps, or invalidates after the store). */
+static void translate_amo(struct emitter *e, const struct insn *in, uint32_t index)
+{
+	bool wide = (in->imm & 7) == 3;
+	struct operand at = indexed(RCX, R10);
+	const struct insn address = { .rs1 = in->rs1, .imm = 0 };
+
+	load_a(e, in->rs1);
+	byte(e, 0xa8); /* test al, size - 1 */
+	byte(e, wide ? 7 : 3);
+	exit_if(e, CC_NE, index);
+	ram_offset(e, &address, index);
+	page_clean(e, 0, index);
+	load_a(e, in->rs2);
+	OP(e, true, "\x8b", RCX, hart_field(HART_AT(ram))); /* mov rcx, ram */
+	if ((uint32_t)in->imm >> 8 == 0x00) {
+		byte(e, 0xf0); /* lock xadd [rcx + r10], rax */
+		OP(e, wide, "\x0f\xc1", RAX, at);
+	} else {
+		OP(e, wide, "\x87", RAX, at); /* xchg: locked by itself */
+	}
+	if (!wide)
+		sign_extend_eax(e);
+	store_result(e, in->rd);
+}
+
 /* One instruction; false when it is one the interpreter runs (the code then
  * exits to it here, and nothing after it is translated). */
 static bool translate_one(struct emitter *e, const struct block *b, uint32_t index)
@@ -602,7 +638,13 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 	case OP_END:
 		finish(e, b, b->end_pc);
 		return true;
-	default: /* AMO, FENCE, FENCE_I, SYSTEM, ILLEGAL: the interpreter's */
+	case OP_AMO:
+		if (!amo_inline(in->imm))
+			goto interpret;
+		translate_amo(e, in, index);
+		return true;
+	default: /* LR/SC and the other AMOs, FENCE, FENCE_I, SYSTEM, ILLEGAL */
+	interpret:
 		exit_always(e, index);
 		return false;
 	}
@@ -638,10 +680,13 @@ static void find_acc(struct emitter *e, const struct block *b)
 }
 
 /* Operations the interpreter runs, and those that end a translation. */
-static bool interpreted(unsigned op)
+static bool interpreted(const struct block *b, uint32_t index)
 {
-	return op == OP_AMO || op == OP_FENCE || op == OP_FENCE_I || op == OP_SYSTEM ||
-	       op == OP_ILLEGAL;
+	unsigned op = b->ops[index];
+
+	if (op == OP_AMO)
+		return !amo_inline(b->insns[index].imm);
+	return op == OP_FENCE || op == OP_FENCE_I || op == OP_SYSTEM || op == OP_ILLEGAL;
 }
 
 static bool transfers(unsigned op)
@@ -667,12 +712,14 @@ static void allocate(struct emitter *e, const struct block *b)
 
 	for (unsigned r = 0; r <= CPU_REG_SINK; r++)
 		e->host[r] = NO_REG;
-	for (uint32_t i = 0; i <= b->count && !interpreted(b->ops[i]); i++) {
+	for (uint32_t i = 0; i <= b->count && !interpreted(b, i); i++) {
 		const struct insn *in = &b->insns[i];
 
-		uses[in->rs1] += rs1[b->ops[i]];
-		uses[in->rs2] += rs2[b->ops[i]];
-		uses[in->rd] += rd[b->ops[i]];
+		bool amo = b->ops[i] == OP_AMO;
+
+		uses[in->rs1] += rs1[b->ops[i]] || amo;
+		uses[in->rs2] += rs2[b->ops[i]] || amo;
+		uses[in->rd] += rd[b->ops[i]] || amo;
 		if (transfers(b->ops[i]))
 			break;
 	}
@@ -697,7 +744,7 @@ size_t jit_translate(const struct block *b, uint8_t *out, size_t capacity)
 	size_t stub[BLOCK_MAX_INSNS + 1];
 	bool needed[BLOCK_MAX_INSNS + 1] = { false };
 
-	if (interpreted(b->ops[0]))
+	if (interpreted(b, 0))
 		return 0;
 	find_acc(&e, b);
 	allocate(&e, b);
