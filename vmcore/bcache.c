@@ -147,16 +147,11 @@ void bcache_invalidate(struct vm *vm, uint64_t addr, bool all, unsigned slot,
 			    block->last_byte >> MEM_PAGE_SHIFT == page) {
 				*link = block->next;
 				bc->blocks--;
-				/* Every block goes: no page keeps code. (One page: only that
-				 * page's flag is cleared below; a neighbour may keep blocks.) */
-				if (all) {
-					ck_pr_and_8(&vm->page_flags[(block->pc - MEM_RAM_BASE) >>
-								    MEM_PAGE_SHIFT],
-						    (uint8_t)~MEM_PAGE_CODE);
-					ck_pr_and_8(&vm->page_flags[(block->last_byte - MEM_RAM_BASE) >>
-								    MEM_PAGE_SHIFT],
-						    (uint8_t)~MEM_PAGE_CODE);
-				}
+				/* All blocks going (fence.i) leaves every page's code flag
+				 * set: another hart may still run a dropped block, and its
+				 * own store into that block must still take the slow path
+				 * that ends it. The first store to such a page clears its
+				 * flag there (one page, below). */
 				ck_epoch_call(record, &block->epoch_entry, bcache_free_block);
 			} else {
 				link = &block->next;

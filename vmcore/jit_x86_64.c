@@ -322,8 +322,11 @@ static void ram_offset(struct emitter *e, const struct insn *in, uint32_t index)
 }
 
 /* Exits unless the page of RAM offset r10 + last holds no code (nor tohost). */
-static void page_clean(struct emitter *e, unsigned last, uint32_t index)
+static void page_clean(struct emitter *e, const struct block *b, unsigned last, uint32_t index)
 {
+	const uint64_t pages[] = { (b->pc - MEM_RAM_BASE) >> MEM_PAGE_SHIFT,
+				   (b->last_byte - MEM_RAM_BASE) >> MEM_PAGE_SHIFT };
+
 	if (last == 0) {
 		OP(e, true, "\x89", R10, direct(RCX)); /* mov rcx, r10 */
 	} else {
@@ -331,6 +334,14 @@ static void page_clean(struct emitter *e, unsigned last, uint32_t index)
 	}
 	OP(e, true, "\xc1", 5, direct(RCX)); /* shr rcx, MEM_PAGE_SHIFT */
 	byte(e, MEM_PAGE_SHIFT);
+	/* The block's own pages always exit, whatever their flags say: another
+	 * hart's fence.i clears every page's flag while this hart may still run
+	 * this (already dropped) block, and a store into it must still end it. */
+	for (size_t k = 0; k < 2; k++) {
+		OP(e, true, "\x81", 7, direct(RCX)); /* cmp rcx, page */
+		dword(e, (uint32_t)pages[k]);
+		exit_if(e, CC_E, index);
+	}
 	OP(e, true, "\x03", RCX, hart_field(HART_AT(page_flags))); /* add rcx, page_flags */
 	OP(e, false, "\x80", 7, ((struct operand){ BASE_DISP, RCX, RAX, 0 })); /* cmp byte [rcx], 0 */
 	byte(e, 0);
@@ -355,15 +366,16 @@ static void translate_load(struct emitter *e, const struct insn *in, uint32_t in
 	store_result(e, in->rd);
 }
 
-static void translate_store(struct emitter *e, const struct insn *in, uint32_t index, unsigned op)
+static void translate_store(struct emitter *e, const struct block *b, const struct insn *in,
+			    uint32_t index, unsigned op)
 {
 	struct operand at = indexed(RCX, R10);
 	unsigned size = op == OP_SB ? 1 : op == OP_SH ? 2 : op == OP_SW ? 4 : 8;
 
 	ram_offset(e, in, index);
-	page_clean(e, 0, index);
+	page_clean(e, b, 0, index);
 	if (size > 1)
-		page_clean(e, size - 1, index);
+		page_clean(e, b, size - 1, index);
 	load_a(e, in->rs2);
 	OP(e, true, "\x8b", RCX, hart_field(HART_AT(ram))); /* mov rcx, ram */
 	switch (size) {
@@ -497,7 +509,8 @@ static bool amo_inline(int32_t imm)
 
 /* Misaligned, outside RAM, or on a page with code: the interpreter's (which
  * traps, or invalidates after the store). */
-static void translate_amo(struct emitter *e, const struct insn *in, uint32_t index)
+static void translate_amo(struct emitter *e, const struct block *b, const struct insn *in,
+			  uint32_t index)
 {
 	bool wide = (in->imm & 7) == 3;
 	struct operand at = indexed(RCX, R10);
@@ -508,7 +521,7 @@ static void translate_amo(struct emitter *e, const struct insn *in, uint32_t ind
 	byte(e, wide ? 7 : 3);
 	exit_if(e, CC_NE, index);
 	ram_offset(e, &address, index);
-	page_clean(e, 0, index);
+	page_clean(e, b, 0, index);
 	load_a(e, in->rs2);
 	OP(e, true, "\x8b", RCX, hart_field(HART_AT(ram))); /* mov rcx, ram */
 	if ((uint32_t)in->imm >> 8 == 0x00) {
@@ -559,7 +572,7 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 		translate_load(e, in, index, op);
 		return true;
 	case OP_SB: case OP_SH: case OP_SW: case OP_SD:
-		translate_store(e, in, index, op);
+		translate_store(e, b, in, index, op);
 		return true;
 	case OP_ADDI: load_a(e, in->rs1); immediate(e, true, 0, in->imm); break;
 	case OP_XORI: load_a(e, in->rs1); immediate(e, true, 6, in->imm); break;
@@ -641,7 +654,7 @@ static bool translate_one(struct emitter *e, const struct block *b, uint32_t ind
 	case OP_AMO:
 		if (!amo_inline(in->imm))
 			goto interpret;
-		translate_amo(e, in, index);
+		translate_amo(e, b, in, index);
 		return true;
 	default: /* LR/SC and the other AMOs, FENCE, FENCE_I, SYSTEM, ILLEGAL */
 	interpret:
