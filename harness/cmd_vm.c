@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #include "harness/cli.h"
+#include "harness/vm_error.h"
 #include "harness/vm_host.h"
+#include "harness/vm_image.h"
 #include "vmcore/vm.h"
-#include "harness/vm_host.h"
 
 #define VM_DEFAULT_QUANTUM 20000ul
 #define VM_DEFAULT_STRIPES 64ul
@@ -176,6 +177,9 @@ int cmd_vm(int argc, char **argv)
 	struct vm_config config = { .harts = 1, .quantum = VM_DEFAULT_QUANTUM, .mem_mib = 128,
 				    .stripes = VM_DEFAULT_STRIPES };
 	struct vm_host_options host_options = { .lock = "pthread_mutex" };
+	const char *elf_path = NULL, *disk_path = NULL;
+	struct vm_image image;
+	struct vm_error_words words;
 	char why[512];
 	unsigned long value;
 	bool workers_given = false;
@@ -190,7 +194,7 @@ int cmd_vm(int argc, char **argv)
 	opterr = 0;
 	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (option) {
-		case 'e': config.elf_path = optarg; break;
+		case 'e': elf_path = optarg; break;
 		case 'H':
 			if (!cli_parse_uint("--harts", optarg, 1, VM_MAX_HARTS, &value))
 				return EXIT_USAGE;
@@ -244,7 +248,7 @@ int cmd_vm(int argc, char **argv)
 			}
 			config.stripes = (unsigned)value;
 			break;
-		case 'k': config.disk_path = optarg; break;
+		case 'k': disk_path = optarg; break;
 		case 'i':
 			if (!cli_parse_uint("--guest-iters", optarg, 0, UINT32_MAX, &value))
 				return EXIT_USAGE;
@@ -261,7 +265,7 @@ int cmd_vm(int argc, char **argv)
 		cli_error("vm", argv[optind], "unexpected argument");
 		return EXIT_USAGE;
 	}
-	if (!config.elf_path) {
+	if (!elf_path) {
 		cli_error("vm", "--elf", "required (the guest to run)");
 		return EXIT_USAGE;
 	}
@@ -281,14 +285,30 @@ int cmd_vm(int argc, char **argv)
 		fprintf(stderr, "locklab: %s\n", why);
 		return EXIT_USAGE;
 	}
-	vm = vm_create(&config, &host, &error);
-	if (!vm) {
-		cli_error(error.what, error.value, "%s", error.why);
+	if (disk_path &&
+	    vm_host_serve_disk(&host, disk_path, &config.disk_bytes, why, sizeof why) != 0) {
+		cli_error("--disk", disk_path, "%s", why);
 		vm_host_close(&host);
-		return error.kind == VM_ERROR_ELF ? EXIT_USAGE : EXIT_ENVIRONMENT;
+		return EXIT_ENVIRONMENT;
+	}
+	if (vm_image_read(elf_path, &image, why, sizeof why) != 0) {
+		cli_error("--elf", elf_path, "%s", why);
+		vm_host_close(&host);
+		return EXIT_USAGE;
+	}
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
+	vm = vm_create(&config, &host, &error);
+	vm_image_free(&image);
+	if (!vm) {
+		status = vm_error_words(&error, elf_path, config.mem_mib, &words);
+		cli_error(words.what, words.value, "%s", error.why);
+		vm_host_close(&host);
+		return status;
 	}
 	if (vm_run(vm, &result, &error) != 0) {
-		cli_error(error.what, error.value, "%s", error.why);
+		vm_error_words(&error, elf_path, config.mem_mib, &words);
+		cli_error(words.what, words.value, "%s", error.why);
 		vm_destroy(vm);
 		vm_host_close(&host);
 		return EXIT_ENVIRONMENT;
@@ -305,24 +325,24 @@ int cmd_vm(int argc, char **argv)
 		status = 0;
 		break;
 	case VM_OUTCOME_FAIL:
-		cli_error("vm", config.elf_path, "guest failed with code %" PRIu64, result.code);
+		cli_error("vm", elf_path, "guest failed with code %" PRIu64, result.code);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	case VM_OUTCOME_TIMEOUT:
-		cli_error("vm", config.elf_path, "timed out after %g s", config.timeout_s);
+		cli_error("vm", elf_path, "timed out after %g s", config.timeout_s);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	case VM_OUTCOME_PV_HOLD:
-		cli_error("vm", config.elf_path, "pv lock %" PRIu64 " held past %llu instructions",
+		cli_error("vm", elf_path, "pv lock %" PRIu64 " held past %llu instructions",
 			  result.code, VM_PV_HOLD_LIMIT);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	case VM_OUTCOME_MAX_INSNS:
-		cli_error("vm", config.elf_path, "stopped at --max-insns %" PRIu64, config.max_insns);
+		cli_error("vm", elf_path, "stopped at --max-insns %" PRIu64, config.max_insns);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	default:
-		cli_error("vm", config.elf_path, "%s", vm_outcome_name(result.outcome));
+		cli_error("vm", elf_path, "%s", vm_outcome_name(result.outcome));
 		status = EXIT_MEASURED_FAILED;
 		break;
 	}

@@ -12,7 +12,9 @@
 #include "common/cpu_pair.h"
 #include "common/histogram.h"
 #include "harness/isolate.h"
+#include "harness/vm_error.h"
 #include "harness/vm_host.h"
+#include "harness/vm_image.h"
 #include "vmcore/vm.h"
 
 #define VM_CELL_QUANTUM 20000u
@@ -163,13 +165,16 @@ static void vm_cell_child(void *arg, void *out)
 	struct vm_host_options options = { .lock = job->cell->lock->name,
 					   .site_locks = job->env->site_locks,
 					   .site_profile = job->env->site_profile };
-	struct vm_config config = { .elf_path = job->cell->elf, .harts = job->cell->harts,
+	struct vm_config config = { .harts = job->cell->harts,
 				    .workers = job->cell->workers, .quantum = VM_CELL_QUANTUM,
 				    .mem_mib = VM_CELL_MEM_MIB, .stripes = VM_CELL_STRIPES,
 				    .timeout_s = job->env->timeout_s,
 				    .guest_iters = job->env->guest_iters };
 	struct vm_host host;
+	struct vm_image image;
 	struct vm_error error;
+	struct vm_error_words words;
+	char why[256];
 	struct vm_result *run = calloc(1, sizeof *run);
 	struct rusage before, after;
 	struct vm *vm;
@@ -191,10 +196,21 @@ static void vm_cell_child(void *arg, void *out)
 		free(run);
 		return;
 	}
+	if (vm_image_read(job->cell->elf, &image, why, sizeof why) != 0) {
+		snprintf(result->error, sizeof result->error, "--elf %.320s: %s", job->cell->elf,
+			 why);
+		vm_host_close(&host);
+		free(run);
+		return;
+	}
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
 	clear_peak_rss();
 	vm = vm_create(&config, &host, &error);
+	vm_image_free(&image);
 	if (vm == NULL) {
-		snprintf(result->error, sizeof result->error, "%s %s: %s", error.what, error.value,
+		vm_error_words(&error, job->cell->elf, config.mem_mib, &words);
+		snprintf(result->error, sizeof result->error, "%s %s: %s", words.what, words.value,
 			 error.why);
 		vm_host_close(&host);
 		free(run);
@@ -206,7 +222,8 @@ static void vm_cell_child(void *arg, void *out)
 	result->rss_peak_bytes = peak_rss_bytes();
 	vm_destroy(vm);
 	if (ran != 0) {
-		snprintf(result->error, sizeof result->error, "%s %s: %s", error.what, error.value,
+		vm_error_words(&error, job->cell->elf, config.mem_mib, &words);
+		snprintf(result->error, sizeof result->error, "%s %s: %s", words.what, words.value,
 			 error.why);
 	} else {
 		result->status = run->outcome == VM_OUTCOME_PASS	? VM_CELL_OK

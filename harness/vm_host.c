@@ -3,11 +3,14 @@
  * site's primitive (--lock, or its --site override), called through ll_ops; each
  * (lock, thread slot) pair has its own context, set up at creation, so no lock
  * call allocates. The site profile (vm_host.h) swaps in an ops table whose lock
- * calls are timed; the plain table's are not.
+ * calls are timed; the plain table's are not. The console is stdout (the guest)
+ * and stderr (vmcore's diagnostics); the disk, when --disk gives one, is the
+ * image file, read and written in place with pread and pwrite.
  */
 #include "harness/vm_host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +81,7 @@ struct vm_host_state {
 	struct vm_host_lock *locks;
 	struct vm_host_site_state sites[VM_HOST_MAX_SITES];
 	unsigned site_count;
+	int disk_fd; /* vm_host_serve_disk's image, -1 when none */
 };
 
 struct vm_host_thread {
@@ -453,12 +458,39 @@ static void host_code_free(void *opaque, void *memory, size_t bytes)
 	munmap(memory, bytes);
 }
 
+/* One write and a flush per call: a UART line or a whole trap dump reaches the
+ * terminal (or a pipe) at once, and never mid-line with another thread's. */
+static void host_console_write(void *opaque, enum vm_console_stream stream, const char *text,
+			       size_t length)
+{
+	FILE *out = stream == VM_CONSOLE_GUEST ? stdout : stderr;
+
+	(void)opaque;
+	fwrite(text, 1, length, out);
+	fflush(out);
+}
+
+static bool host_disk_read(void *opaque, uint64_t offset, void *buffer, size_t bytes)
+{
+	const struct vm_host_state *state = opaque;
+
+	return pread(state->disk_fd, buffer, bytes, (off_t)offset) == (ssize_t)bytes;
+}
+
+static bool host_disk_write(void *opaque, uint64_t offset, const void *buffer, size_t bytes)
+{
+	const struct vm_host_state *state = opaque;
+
+	return pwrite(state->disk_fd, buffer, bytes, (off_t)offset) == (ssize_t)bytes;
+}
+
 #define VM_HOST_COMMON_OPS                                                              \
 	.lock_create = host_lock_create, .lock_destroy = host_lock_destroy,             \
 	.thread_start = host_thread_start, .thread_join = host_thread_join,             \
 	.alloc = host_alloc, .free = host_free, .clock_ns = host_clock_ns,              \
 	.wait = host_wait, .wake = host_wake, .code_alloc = host_code_alloc,            \
-	.code_free = host_code_free
+	.code_free = host_code_free, .console_write = host_console_write,               \
+	.disk_read = host_disk_read, .disk_write = host_disk_write
 
 static const struct vm_host_ops vm_host_ops = {
 	VM_HOST_COMMON_OPS,
@@ -559,8 +591,36 @@ int vm_host_open(const struct vm_host_options *options, struct vm_host *host, ch
 		return -1;
 	}
 	pthread_mutex_init(&state->list_mutex, NULL);
+	state->disk_fd = -1;
 	host->ops = state->profile ? &vm_host_profiled_ops : &vm_host_ops;
 	host->opaque = state;
+	return 0;
+}
+
+int vm_host_serve_disk(struct vm_host *host, const char *path, uint64_t *bytes, char *why,
+		       size_t why_size)
+{
+	struct vm_host_state *state = host->opaque;
+	int fd = open(path, O_RDWR);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* disk_bytes 0 would mean "no host disk" to vmcore: refuse an image that
+	 * holds no sector rather than give the guest RAM in its place. */
+	if (st.st_size < 512) {
+		snprintf(why, why_size, "smaller than one 512-byte sector");
+		close(fd);
+		return -1;
+	}
+	if (state->disk_fd >= 0)
+		close(state->disk_fd);
+	state->disk_fd = fd;
+	*bytes = (uint64_t)st.st_size;
 	return 0;
 }
 
@@ -574,6 +634,8 @@ void vm_host_close(struct vm_host *host)
 		for (unsigned slot = 0; slot < VM_HOST_MAX_SLOTS; slot++)
 			free(state->sites[i].slots[slot]);
 	pthread_mutex_destroy(&state->list_mutex);
+	if (state->disk_fd >= 0)
+		close(state->disk_fd);
 	free(state);
 	host->opaque = NULL;
 }

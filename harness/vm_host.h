@@ -1,8 +1,9 @@
 /*
  * The harness side of vmcore/host.h: VM host services built on the lock registry
  * (every VM lock site gets the chosen primitive, or its own with a per-site
- * override), pthreads, futexes and mmap. Counts acquisitions per site and thread
- * slot without atomics.
+ * override), pthreads, futexes and mmap; the console on stdout (the guest's
+ * UART) and stderr (vmcore's diagnostics); the disk image of --disk. Counts
+ * acquisitions per site and thread slot without atomics.
  *
  * With the site profile on, every acquisition is also timed (timer_read around
  * the lock call, again at unlock): wait and hold times go into per-site,
@@ -48,6 +49,13 @@ struct vm_host_site {
 int vm_host_open(const struct vm_host_options *options, struct vm_host *host, char *why,
 		 size_t why_size);
 void vm_host_close(struct vm_host *host);
+
+/* Serves the image file at path, opened read-write, as the VM's disk: *bytes is
+ * its size, for vm_config.disk_bytes. -1 with why (the system's reason, or that
+ * it holds no whole sector) when it cannot serve. Without it the VM has its own
+ * 4 MiB of RAM. */
+int vm_host_serve_disk(struct vm_host *host, const char *path, uint64_t *bytes, char *why,
+		       size_t why_size);
 
 /* Sites in first-created order, at most max; returns how many. Read after vm_run
  * returned (the counters are per-slot plain integers). */

@@ -8,19 +8,27 @@
 #include <string.h>
 
 #include "harness/vm_host.h"
+#include "harness/vm_image.h"
 #include "vmcore/vm.h"
 
 /* The ELF target's machine: 2 MiB, one hart, deterministic, 4,000 instructions. */
 static struct vm *load_elf(const char *path, struct vm_host *host, struct vm_error *error)
 {
-	struct vm_config config = { .elf_path = path, .harts = 1, .workers = 1, .quantum = 1000,
-				    .mem_mib = 2, .stripes = 1, .max_insns = 4000, .timeout_s = 5,
+	struct vm_config config = { .harts = 1, .workers = 1, .quantum = 1000, .mem_mib = 2,
+				    .stripes = 1, .max_insns = 4000, .timeout_s = 5,
 				    .deterministic = true };
 	struct vm_host_options options = { .lock = "pthread_mutex" };
+	struct vm_image image;
 	char why[512];
+	struct vm *vm;
 
+	cr_assert_eq(vm_image_read(path, &image, why, sizeof why), 0, "%s: %s", path, why);
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
 	cr_assert_eq(vm_host_open(&options, host, why, sizeof why), 0, "%s", why);
-	return vm_create(&config, host, error);
+	vm = vm_create(&config, host, error);
+	vm_image_free(&image);
+	return vm;
 }
 
 /* Section headers at e_shoff 0x2131 (odd): elf_find_tohost read Elf64_Shdr and

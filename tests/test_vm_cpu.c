@@ -11,6 +11,7 @@
 #include "vmcore/cpu.h"
 #include "vmcore/vm.h"
 #include "harness/vm_host.h"
+#include "harness/vm_image.h"
 
 Test(vm_cpu, division_rules)
 {
@@ -31,17 +32,22 @@ Test(vm_cpu, division_rules)
 static void run_guest(const char *lock, const char *elf, unsigned harts, unsigned workers,
 		      struct vm_result *result)
 {
-	struct vm_config config = { .elf_path = elf, .harts = harts, .workers = workers,
-				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
+	struct vm_config config = { .harts = harts, .workers = workers, .quantum = 5000,
+				    .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
 	struct vm_host_options options = { .lock = lock };
 	struct vm_host host;
+	struct vm_image image;
 	struct vm_error error;
 	char why[512];
 	struct vm *vm;
 
+	cr_assert_eq(vm_image_read(elf, &image, why, sizeof why), 0, "%s: %s", elf, why);
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
 	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
 	vm = vm_create(&config, &host, &error);
-	cr_assert(vm != NULL, "%s: %s: %s", error.what, error.value, error.why);
+	vm_image_free(&image);
+	cr_assert(vm != NULL, "%s: %s", error.value, error.why);
 	cr_assert_eq(vm_run(vm, result, &error), 0);
 	vm_destroy(vm);
 	vm_host_close(&host);
@@ -81,10 +87,11 @@ Test(vm_cpu, pv_acquisitions_counted_eight_harts_one_worker)
 
 Test(vm_cpu, host_counts_site_acquisitions)
 {
-	struct vm_config config = { .elf_path = test_guest("io.elf"), .harts = 2, .workers = 1,
-				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60 };
+	struct vm_config config = { .harts = 2, .workers = 1, .quantum = 5000, .mem_mib = 64,
+				    .stripes = 8, .timeout_s = 60 };
 	struct vm_host host;
 	struct vm_host_site sites[16];
+	struct vm_image image;
 	struct vm_error error;
 	struct vm_result result;
 	struct vm_host_options options = { .lock = "futex_mutex" };
@@ -93,8 +100,12 @@ Test(vm_cpu, host_counts_site_acquisitions)
 	bool blk = false, runq = false;
 	struct vm *vm;
 
+	cr_assert_eq(vm_image_read(test_guest("io.elf"), &image, why, sizeof why), 0, "%s", why);
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
 	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
 	vm = vm_create(&config, &host, &error);
+	vm_image_free(&image);
 	cr_assert(vm != NULL, "%s", error.why);
 	cr_assert_eq(vm_run(vm, &result, &error), 0);
 	cr_expect_eq(result.outcome, VM_OUTCOME_PASS);

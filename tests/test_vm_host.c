@@ -11,6 +11,7 @@
 
 #include "common/histogram.h"
 #include "harness/vm_host.h"
+#include "harness/vm_image.h"
 #include "tests/run_locklab.h"
 #include "vmcore/vm.h"
 
@@ -21,17 +22,22 @@ static size_t run_sites(const struct vm_host_options *options, const char *elf, 
 			unsigned workers, bool deterministic, struct vm_host_site *sites,
 			struct vm_host *host)
 {
-	struct vm_config config = { .elf_path = elf, .harts = harts, .workers = workers,
-				    .quantum = 5000, .mem_mib = 64, .stripes = 8, .timeout_s = 60,
+	struct vm_config config = { .harts = harts, .workers = workers, .quantum = 5000,
+				    .mem_mib = 64, .stripes = 8, .timeout_s = 60,
 				    .deterministic = deterministic };
+	struct vm_image image;
 	struct vm_error error;
 	struct vm_result result;
 	char why[512];
 	struct vm *vm;
 
+	cr_assert_eq(vm_image_read(elf, &image, why, sizeof why), 0, "%s: %s", elf, why);
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
 	cr_assert_eq(vm_host_open(options, host, why, sizeof why), 0, "%s", why);
 	vm = vm_create(&config, host, &error);
-	cr_assert(vm != NULL, "%s: %s: %s", error.what, error.value, error.why);
+	vm_image_free(&image);
+	cr_assert(vm != NULL, "%s: %s", error.value, error.why);
 	cr_assert_eq(vm_run(vm, &result, &error), 0);
 	cr_expect_eq(result.outcome, VM_OUTCOME_PASS, "%s under %s: %s", elf, options->lock,
 		     vm_outcome_name(result.outcome));

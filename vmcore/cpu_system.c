@@ -4,6 +4,7 @@
  * holds Bare.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "vmcore/cpu.h"
 #include "vmcore/machine.h"
@@ -44,15 +45,18 @@ void cpu_update_irq_mask(struct hart *h)
 	h->irq_mask = enabled ? h->mie : 0;
 }
 
-void cpu_dump(const struct hart *h, FILE *out)
+void cpu_dump(const struct hart *h, char *text, size_t size)
 {
-	fprintf(out, "vm: hart %u: pc=0x%016" PRIx64 " mcause=0x%016" PRIx64
-		     " mtval=0x%016" PRIx64 " priv=%s\n",
-		h->id, h->pc, h->mcause, h->mtval, h->priv == PRIV_M ? "M" : "U");
-	for (unsigned r = 0; r < 32; r += 4)
-		fprintf(out, "vm:   x%-2u=0x%016" PRIx64 " x%-2u=0x%016" PRIx64 " x%-2u=0x%016" PRIx64
-			     " x%-2u=0x%016" PRIx64 "\n",
-			r, h->x[r], r + 1, h->x[r + 1], r + 2, h->x[r + 2], r + 3, h->x[r + 3]);
+	int length = snprintf(text, size, "vm: hart %u: pc=0x%016" PRIx64 " mcause=0x%016" PRIx64
+					  " mtval=0x%016" PRIx64 " priv=%s\n",
+			      h->id, h->pc, h->mcause, h->mtval, h->priv == PRIV_M ? "M" : "U");
+
+	for (unsigned r = 0; r < 32 && length >= 0 && (size_t)length < size; r += 4)
+		length += snprintf(text + length, size - (size_t)length,
+				   "vm:   x%-2u=0x%016" PRIx64 " x%-2u=0x%016" PRIx64
+				   " x%-2u=0x%016" PRIx64 " x%-2u=0x%016" PRIx64 "\n",
+				   r, h->x[r], r + 1, h->x[r + 1], r + 2, h->x[r + 2], r + 3,
+				   h->x[r + 3]);
 }
 
 void cpu_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
@@ -69,9 +73,11 @@ void cpu_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t pc)
 	/* No handler, or the handler's own first instruction faults: the guest can
 	 * never make progress, so report it instead of looping. */
 	if (base == 0 || (!interrupt && pc == target)) {
+		char dump[1024];
+
 		h->pc = pc;
-		fprintf(stderr, "vm: hart %u: unhandled trap\n", h->id);
-		cpu_dump(h, stderr);
+		cpu_dump(h, dump, sizeof dump);
+		vm_diagnostic(h->vm, "vm: hart %u: unhandled trap\n%s", h->id, dump);
 		h->exit_flags |= HART_EXIT_STOP;
 		vm_finish(h->vm, VM_OUTCOME_TRAP, cause);
 		return;

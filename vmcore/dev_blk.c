@@ -7,44 +7,32 @@
  *   +0x1c capacity in 512-byte sectors (u32, read-only)
  * The doorbell queues the request (site "blk.queue"); the I/O thread serves it
  * and raises PLIC source PLIC_SOURCE_BLK(n). Deterministic runs serve it at once.
+ * The disk is the host's (host.h disk_read/disk_write, config.disk_bytes long),
+ * or without one 4 MiB of RAM here: every host gets a disk for the guests that
+ * need one, and only a host with an image to serve implements the two calls.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "vmcore/machine.h"
 
 #define BLK_SECTOR 512u
 #define BLK_WINDOW 64u
-#define BLK_RAM_SECTORS 8192u /* 4 MiB when no image file is given */
+#define BLK_RAM_SECTORS 8192u /* 4 MiB when the host serves no disk */
 #define BLK_IDLE_WAIT_NS 5000000ull
 
 enum { BLK_STATUS_IDLE, BLK_STATUS_BUSY, BLK_STATUS_DONE, BLK_STATUS_ERROR };
 enum { BLK_OP_READ = 1, BLK_OP_WRITE = 2 };
 
-int dev_blk_init(struct vm *vm, struct vm_error *error)
+int dev_blk_init(struct vm *vm)
 {
 	struct dev_blk *blk = &vm->blk;
 
-	blk->fd = -1;
 	blk->lock = vm->host.ops->lock_create(vm->host.opaque, "blk.queue", false,
 					      vm_slot_count(vm->workers_count));
 	if (!blk->lock)
 		return -1;
-	if (vm->config.disk_path) {
-		struct stat st;
-
-		blk->fd = open(vm->config.disk_path, O_RDWR);
-		if (blk->fd < 0 || fstat(blk->fd, &st) != 0) {
-			error->kind = VM_ERROR_ENVIRONMENT;
-			snprintf(error->what, sizeof error->what, "--disk");
-			snprintf(error->value, sizeof error->value, "%s", vm->config.disk_path);
-			snprintf(error->why, sizeof error->why, "%s", strerror(errno));
-			return -1;
-		}
-		blk->sectors = (uint64_t)st.st_size / BLK_SECTOR;
+	if (vm->config.disk_bytes) {
+		blk->sectors = vm->config.disk_bytes / BLK_SECTOR;
 	} else {
 		blk->sectors = BLK_RAM_SECTORS;
 		blk->disk = vm_alloc(vm, BLK_RAM_SECTORS * BLK_SECTOR);
@@ -62,8 +50,6 @@ void dev_blk_fini(struct vm *vm)
 		return;
 	if (blk->disk)
 		vm_free(vm, blk->disk, BLK_RAM_SECTORS * BLK_SECTOR);
-	if (blk->fd >= 0)
-		close(blk->fd);
 	vm->host.ops->lock_destroy(vm->host.opaque, blk->lock);
 }
 
@@ -80,16 +66,16 @@ static uint32_t blk_serve(struct vm *vm, const struct blk_request *request, unsi
 	    request->count > blk->sectors - request->sector)
 		return BLK_STATUS_ERROR;
 	if (request->op == BLK_OP_READ) {
-		if (blk->fd >= 0) {
-			if (pread(blk->fd, ram, bytes, (off_t)offset) != (ssize_t)bytes)
+		if (!blk->disk) {
+			if (!vm->host.ops->disk_read(vm->host.opaque, offset, ram, bytes))
 				return BLK_STATUS_ERROR;
 		} else {
 			memcpy(ram, blk->disk + offset, bytes);
 		}
 		mem_dma_written(vm, request->addr, bytes, slot, record);
 	} else if (request->op == BLK_OP_WRITE) {
-		if (blk->fd >= 0) {
-			if (pwrite(blk->fd, ram, bytes, (off_t)offset) != (ssize_t)bytes)
+		if (!blk->disk) {
+			if (!vm->host.ops->disk_write(vm->host.opaque, offset, ram, bytes))
 				return BLK_STATUS_ERROR;
 		} else {
 			memcpy(blk->disk + offset, ram, bytes);

@@ -1,9 +1,8 @@
 /*
- * A 16550-compatible UART, output only: THR bytes go to stdout a line at a time
- * (so harts' lines do not interleave mid-line), under the "uart" lock.
+ * A 16550-compatible UART, output only: THR bytes go to the host's console
+ * (host.h console_write, stream VM_CONSOLE_GUEST) a line at a time, so harts'
+ * lines do not interleave mid-line, under the "uart" lock.
  */
-#include <stdio.h>
-
 #include "vmcore/machine.h"
 
 enum { UART_THR = 0, UART_IER = 1, UART_IIR = 2, UART_LCR = 3, UART_MCR = 4, UART_LSR = 5,
@@ -18,11 +17,11 @@ int dev_uart_init(struct vm *vm)
 	return vm->uart.lock ? 0 : -1;
 }
 
-static void uart_flush(struct dev_uart *uart)
+static void uart_flush(struct vm *vm, struct dev_uart *uart)
 {
 	if (uart->line_length) {
-		fwrite(uart->line, 1, uart->line_length, stdout);
-		fflush(stdout);
+		vm->host.ops->console_write(vm->host.opaque, VM_CONSOLE_GUEST, uart->line,
+					    uart->line_length);
 		uart->line_length = 0;
 	}
 }
@@ -30,7 +29,7 @@ static void uart_flush(struct dev_uart *uart)
 void dev_uart_fini(struct vm *vm)
 {
 	if (vm->uart.lock) {
-		uart_flush(&vm->uart);
+		uart_flush(vm, &vm->uart);
 		vm->host.ops->lock_destroy(vm->host.opaque, vm->uart.lock);
 	}
 }
@@ -54,7 +53,7 @@ int dev_uart_access(struct hart *h, uint64_t offset, unsigned size, uint64_t *va
 			} else {
 				uart->line[uart->line_length++] = (char)byte;
 				if (byte == '\n' || uart->line_length == sizeof uart->line)
-					uart_flush(uart);
+					uart_flush(vm, uart);
 			}
 			break;
 		case UART_IER:

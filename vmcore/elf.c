@@ -1,35 +1,35 @@
 /*
- * ELF64 RISC-V loader: every PT_LOAD goes to its physical address (memsz beyond
- * filesz zeroed), other program headers are ignored, and the symbol table (when
- * present) gives tohost. Anything malformed or foreign is refused with one line.
+ * ELF64 RISC-V loader over an image the host read (vmcore opens no file): every
+ * PT_LOAD goes to its physical address (memsz beyond filesz zeroed), other
+ * program headers are ignored, and the symbol table (when present) gives tohost.
+ * Anything malformed or foreign is refused with one reason (VM_ERR_ELF); the
+ * caller names the file.
  */
 #include <elf.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vmcore/machine.h"
 
-static int elf_fail(struct vm_error *error, const char *path, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+static int elf_fail(struct vm_error *error, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static int elf_fail(struct vm_error *error, const char *path, const char *format, ...)
+static int elf_fail(struct vm_error *error, const char *format, ...)
 {
 	va_list args;
 
-	error->kind = VM_ERROR_ELF;
-	snprintf(error->what, sizeof error->what, "--elf");
-	snprintf(error->value, sizeof error->value, "%s", path);
+	error->code = VM_ERR_ELF;
+	error->value[0] = '\0';
 	va_start(args, format);
 	vsnprintf(error->why, sizeof error->why, format, args);
 	va_end(args);
 	return -1;
 }
 
-/* Headers inside the file may sit at any offset: copied out, never read in place
- * (an Elf64 struct at an odd offset is a misaligned access). */
+/* Headers inside the image may sit at any offset, and the image at any address:
+ * copied out, never read in place (an Elf64 struct at an odd address is a
+ * misaligned access). */
 static Elf64_Phdr elf_phdr(const uint8_t *image, const Elf64_Ehdr *header, unsigned i)
 {
 	Elf64_Phdr ph;
@@ -74,29 +74,30 @@ static void elf_find_tohost(struct vm *vm, const uint8_t *image, size_t size,
 	}
 }
 
-static int elf_check(struct vm *vm, const char *path, const uint8_t *image, size_t size,
+/* 0 with the file header copied into *header, or -1 with the reason. */
+static int elf_check(struct vm *vm, const uint8_t *image, size_t size, Elf64_Ehdr *header,
 		     struct vm_error *error)
 {
-	const Elf64_Ehdr *header = (const Elf64_Ehdr *)(const void *)image;
 	unsigned loads = 0;
 
 	if (size < EI_NIDENT || memcmp(image, ELFMAG, SELFMAG) != 0)
-		return elf_fail(error, path, "not an ELF file");
+		return elf_fail(error, "not an ELF file");
 	if (image[EI_CLASS] != ELFCLASS64)
-		return elf_fail(error, path, "not a 64-bit ELF (class %u)", image[EI_CLASS]);
+		return elf_fail(error, "not a 64-bit ELF (class %u)", image[EI_CLASS]);
 	if (image[EI_DATA] != ELFDATA2LSB)
-		return elf_fail(error, path, "not little-endian (data %u)", image[EI_DATA]);
+		return elf_fail(error, "not little-endian (data %u)", image[EI_DATA]);
 	if (size < sizeof *header)
-		return elf_fail(error, path, "truncated ELF header (%zu bytes)", size);
+		return elf_fail(error, "truncated ELF header (%zu bytes)", size);
+	memcpy(header, image, sizeof *header);
 	if (header->e_machine != EM_RISCV)
-		return elf_fail(error, path, "not RISC-V (e_machine %u)", header->e_machine);
+		return elf_fail(error, "not RISC-V (e_machine %u)", header->e_machine);
 	if (header->e_type != ET_EXEC)
-		return elf_fail(error, path, "not an executable (e_type %u)", header->e_type);
+		return elf_fail(error, "not an executable (e_type %u)", header->e_type);
 	if (header->e_phentsize != sizeof(Elf64_Phdr))
-		return elf_fail(error, path, "bad program header size %u", header->e_phentsize);
+		return elf_fail(error, "bad program header size %u", header->e_phentsize);
 	if (header->e_phoff > size ||
 	    header->e_phnum > (size - header->e_phoff) / sizeof(Elf64_Phdr))
-		return elf_fail(error, path, "program headers beyond end of file");
+		return elf_fail(error, "program headers beyond end of file");
 	for (unsigned i = 0; i < header->e_phnum; i++) {
 		Elf64_Phdr copy = elf_phdr(image, header, i);
 		const Elf64_Phdr *ph = &copy;
@@ -105,56 +106,31 @@ static int elf_check(struct vm *vm, const char *path, const uint8_t *image, size
 			continue;
 		loads++;
 		if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-			return elf_fail(error, path, "segment %u beyond end of file", i);
+			return elf_fail(error, "segment %u beyond end of file", i);
 		if (ph->p_filesz > ph->p_memsz)
-			return elf_fail(error, path, "segment %u file size exceeds memory size", i);
+			return elf_fail(error, "segment %u file size exceeds memory size", i);
 		if (ph->p_memsz && !mem_ram_pointer(vm, ph->p_paddr, ph->p_memsz))
-			return elf_fail(error, path,
+			return elf_fail(error,
 					"segment %u at 0x%llx+0x%llx outside RAM (%u MiB at 0x80000000)",
 					i, (unsigned long long)ph->p_paddr,
 					(unsigned long long)ph->p_memsz, vm->config.mem_mib);
 	}
 	if (loads == 0)
-		return elf_fail(error, path, "no PT_LOAD segment");
+		return elf_fail(error, "no PT_LOAD segment");
 	if (!mem_ram_pointer(vm, header->e_entry, 4))
-		return elf_fail(error, path, "entry 0x%llx outside RAM",
+		return elf_fail(error, "entry 0x%llx outside RAM",
 				(unsigned long long)header->e_entry);
 	return 0;
 }
 
-int elf_load(struct vm *vm, const char *path, uint64_t *entry, struct vm_error *error)
+int elf_load(struct vm *vm, const uint8_t *image, size_t size, uint64_t *entry,
+	     struct vm_error *error)
 {
-	FILE *file = fopen(path, "rb");
-	uint8_t *image = NULL;
-	size_t size = 0, capacity = 0, got;
-	const Elf64_Ehdr *header;
-	int result = -1;
+	Elf64_Ehdr copy_of_header;
+	const Elf64_Ehdr *header = &copy_of_header;
 
-	if (!file)
-		return elf_fail(error, path, "%s", strerror(errno));
-	do {
-		if (size == capacity) {
-			uint8_t *grown;
-
-			capacity = capacity ? capacity * 2 : 65536;
-			grown = realloc(image, capacity);
-			if (!grown) {
-				elf_fail(error, path, "out of memory");
-				goto out;
-			}
-			image = grown;
-		}
-		got = fread(image + size, 1, capacity - size, file);
-		size += got;
-	} while (got > 0);
-	if (ferror(file)) {
-		/* A directory opens but cannot be read: say "Is a directory". */
-		elf_fail(error, path, "%s", strerror(errno));
-		goto out;
-	}
-	if (elf_check(vm, path, image, size, error) != 0)
-		goto out;
-	header = (const Elf64_Ehdr *)(const void *)image;
+	if (elf_check(vm, image, size, &copy_of_header, error) != 0)
+		return -1;
 	for (unsigned i = 0; i < header->e_phnum; i++) {
 		Elf64_Phdr copy = elf_phdr(image, header, i);
 		const Elf64_Phdr *ph = &copy;
@@ -168,9 +144,5 @@ int elf_load(struct vm *vm, const char *path, uint64_t *entry, struct vm_error *
 	}
 	*entry = header->e_entry;
 	elf_find_tohost(vm, image, size, header);
-	result = 0;
-out:
-	free(image);
-	fclose(file);
-	return result;
+	return 0;
 }

@@ -142,10 +142,10 @@ static bool exec_keep_pinned(struct vm *vm, struct hart *h, uint64_t *budget)
 		return false;
 	}
 	if (held > VM_PV_HOLD_LIMIT) {
-		fprintf(stderr,
-			"vm: hart %u: pv lock %u held for %" PRIu64 " instructions (limit %llu) at "
-			"pc=0x%" PRIx64 "\n",
-			h->id, lock, held, VM_PV_HOLD_LIMIT, h->pc);
+		vm_diagnostic(vm,
+			      "vm: hart %u: pv lock %u held for %" PRIu64 " instructions (limit %llu) "
+			      "at pc=0x%" PRIx64 "\n",
+			      h->id, lock, held, VM_PV_HOLD_LIMIT, h->pc);
 		dev_pv_release(h);
 		vm_finish(vm, VM_OUTCOME_PV_HOLD, lock);
 		return false;

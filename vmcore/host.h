@@ -1,9 +1,11 @@
 /*
  * vmcore's only link to the rest of locklab: the services a host hands the VM.
  *
- * vmcore never includes a lock header and never calls pthread; the host (the
- * harness's vm_host.c, or a test) provides locks, threads, memory and a
- * clock through this table, so one VM binary runs under every lock.
+ * vmcore never includes a lock header, never calls pthread and never touches a
+ * file or a console; the host (the harness's vm_host.c, or a test) provides
+ * locks, threads, memory, a clock, the console and the disk through this table,
+ * as TinyEMU's callback struct does, so one VM binary runs under every lock and
+ * a test can watch everything the VM says and stores.
  *
  * Thread slots: every host thread the VM runs has a fixed slot, the VM's own
  * index for it, and passes it on every lock call; the host keeps one lock context
@@ -16,6 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Whose text console_write carries: the guest's UART (a locklab command prints
+ * it on stdout) or vmcore's own diagnostics, such as the register dump of an
+ * unhandled trap or where every hart was at a timeout (stderr). */
+enum vm_console_stream { VM_CONSOLE_GUEST, VM_CONSOLE_DIAGNOSTIC };
 
 struct vm_host_ops {
 	/* A lock for one VM lock site (docs/design.md, "VM lock sites"); rw asks for a
@@ -51,6 +58,20 @@ struct vm_host_ops {
 	 * zeroed; NULL when refused. code_free gets the size code_alloc got. */
 	void *(*code_alloc)(void *opaque, size_t bytes);
 	void (*code_free)(void *opaque, void *memory, size_t bytes);
+
+	/* Text for the console, formatted by vmcore: one whole UART line (or 256
+	 * bytes of one without a newline), or one diagnostic message of whole lines.
+	 * Called from any VM thread, maybe holding a VM lock (the "uart" site's for
+	 * UART lines); the host keeps each call's text together. */
+	void (*console_write)(void *opaque, enum vm_console_stream stream, const char *text,
+			      size_t length);
+
+	/* The block device's backing store, vm_config.disk_bytes long; needed only
+	 * when that is not 0. offset and bytes are whole 512-byte sectors inside it.
+	 * One call at a time (the I/O thread's, or a worker's in deterministic runs).
+	 * false: the request failed, and the guest sees a device error. */
+	bool (*disk_read)(void *opaque, uint64_t offset, void *buffer, size_t bytes);
+	bool (*disk_write)(void *opaque, uint64_t offset, const void *buffer, size_t bytes);
 };
 
 struct vm_host {

@@ -17,7 +17,6 @@
 #include <ck_epoch.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "vmcore/host.h"
 #include "vmcore/vm.h"
@@ -246,8 +245,7 @@ struct dev_blk {
 	struct blk_request queue[VM_MAX_HARTS]; /* ring, under lock */
 	unsigned head, count;
 	uint32_t doorbell;       /* futex word the I/O thread sleeps on */
-	uint8_t *disk;           /* RAM-backed image */
-	int fd;                  /* host image, -1 when RAM-backed */
+	uint8_t *disk;           /* RAM-backed image; NULL: the host's disk */
 	uint64_t sectors;
 	uint64_t requests;
 };
@@ -310,13 +308,16 @@ static inline bool vm_stopping(struct vm *vm)
 }
 void *vm_alloc(struct vm *vm, size_t bytes);
 void vm_free(struct vm *vm, void *memory, size_t bytes);
+/* One diagnostic message (whole lines, at most 2 KiB) to the host's console. */
+void vm_diagnostic(struct vm *vm, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* cpu.c */
 void cpu_reset(struct hart *hart, struct vm *vm, unsigned id, uint64_t entry);
 /* Runs up to budget instructions (block granularity); returns those retired. */
 uint64_t cpu_run(struct hart *hart, uint64_t budget);
 void cpu_trap(struct hart *hart, uint64_t cause, uint64_t tval, uint64_t pc);
-void cpu_dump(const struct hart *hart, FILE *out);
+/* The hart's pc, trap CSRs and registers as lines of text, into text[0..size). */
+void cpu_dump(const struct hart *hart, char *text, size_t size);
 struct block *cpu_decode_block(struct vm *vm, uint64_t pc);
 /* Sets the handler of every instruction of a decoded block from ops (enum
  * cpu_op, count + 1 of them). */
@@ -383,7 +384,7 @@ int dev_plic_init(struct vm *vm);
 int dev_plic_access(struct hart *hart, uint64_t offset, unsigned size, uint64_t *value, bool write);
 void dev_plic_raise(struct vm *vm, unsigned source, unsigned slot);
 void dev_plic_fini(struct vm *vm);
-int dev_blk_init(struct vm *vm, struct vm_error *error);
+int dev_blk_init(struct vm *vm);
 int dev_blk_access(struct hart *hart, uint64_t offset, unsigned size, uint64_t *value, bool write);
 void dev_blk_thread(void *vm);
 void dev_blk_fini(struct vm *vm);
@@ -404,6 +405,7 @@ void irq_set_now(struct vm *vm, unsigned hart, uint64_t bits, unsigned slot);
 void irq_thread(void *vm);
 
 /* elf.c */
-int elf_load(struct vm *vm, const char *path, uint64_t *entry, struct vm_error *error);
+int elf_load(struct vm *vm, const uint8_t *image, size_t size, uint64_t *entry,
+	     struct vm_error *error);
 
 #endif

@@ -2,6 +2,7 @@
  * Machine assembly: RAM, harts, devices, block cache, executor; the run loop of
  * the main thread (waits for an outcome or the timeout) and teardown.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,11 +60,27 @@ void vm_finish(struct vm *vm, enum vm_outcome outcome, uint64_t code)
 	vm->host.ops->wake(vm->host.opaque, &vm->irq.doorbell);
 }
 
-static void vm_error_env(struct vm_error *error, const char *what, const char *why)
+void vm_diagnostic(struct vm *vm, const char *format, ...)
 {
-	error->kind = VM_ERROR_ENVIRONMENT;
-	snprintf(error->what, sizeof error->what, "vm");
-	snprintf(error->value, sizeof error->value, "%s", what);
+	char text[2048];
+	va_list args;
+	int length;
+
+	va_start(args, format);
+	length = vsnprintf(text, sizeof text, format, args);
+	va_end(args);
+	if (length < 0)
+		return;
+	if ((size_t)length >= sizeof text)
+		length = (int)sizeof text - 1;
+	vm->host.ops->console_write(vm->host.opaque, VM_CONSOLE_DIAGNOSTIC, text, (size_t)length);
+}
+
+static void vm_error_set(struct vm_error *error, enum vm_error_code code, const char *value,
+			 const char *why)
+{
+	error->code = code;
+	snprintf(error->value, sizeof error->value, "%s", value);
 	snprintf(error->why, sizeof error->why, "%s", why);
 }
 
@@ -76,7 +93,7 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 
 	memset(error, 0, sizeof *error);
 	if (!vm) {
-		vm_error_env(error, "memory", "cannot allocate the machine");
+		vm_error_set(error, VM_ERR_HOST, "memory", "cannot allocate the machine");
 		return NULL;
 	}
 	vm->config = *config;
@@ -89,30 +106,33 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 	vm->page_flags = vm_alloc(vm, vm->ram_size >> MEM_PAGE_SHIFT);
 	vm->harts = vm_alloc(vm, sizeof *vm->harts * vm->harts_count);
 	vm->stripes = vm_alloc(vm, sizeof *vm->stripes * config->stripes);
-	if (!vm->ram || !vm->page_flags || !vm->harts || !vm->stripes) {
-		vm_error_env(error, "memory", "cannot allocate guest RAM");
+	if (!vm->ram || !vm->page_flags) {
+		vm_error_set(error, VM_ERR_RAM, "", "cannot allocate guest RAM");
+		goto fail;
+	}
+	if (!vm->harts || !vm->stripes) {
+		vm_error_set(error, VM_ERR_HOST, "memory", "cannot allocate the machine");
 		goto fail;
 	}
 	vm->stripe_mask = config->stripes - 1;
 	for (unsigned i = 0; i < config->stripes; i++) {
 		vm->stripes[i].lock = host->ops->lock_create(host->opaque, "amo.stripe", false, slots);
 		if (!vm->stripes[i].lock) {
-			vm_error_env(error, "amo.stripe", "cannot create lock");
+			vm_error_set(error, VM_ERR_HOST, "amo.stripe", "cannot create lock");
 			goto fail;
 		}
 	}
 	jit_init(vm);
 	if (bcache_init(vm) || exec_init(vm) || dev_uart_init(vm) || dev_clint_init(vm) ||
 	    dev_plic_init(vm) || irq_init(vm) || dev_pv_init(vm)) {
-		vm_error_env(error, "locks", "cannot create the machine's locks");
+		vm_error_set(error, VM_ERR_HOST, "locks", "cannot create the machine's locks");
 		goto fail;
 	}
-	if (dev_blk_init(vm, error)) {
-		if (error->kind == VM_ERROR_NONE)
-			vm_error_env(error, "blk", "cannot create the block device");
+	if (dev_blk_init(vm)) {
+		vm_error_set(error, VM_ERR_HOST, "blk", "cannot create the block device");
 		goto fail;
 	}
-	if (elf_load(vm, config->elf_path, &entry, error))
+	if (elf_load(vm, config->elf_image, config->elf_bytes, &entry, error))
 		goto fail;
 	if (vm->tohost_addr)
 		vm->page_flags[(vm->tohost_addr - MEM_RAM_BASE) >> MEM_PAGE_SHIFT] |= MEM_PAGE_WATCH;
@@ -143,7 +163,7 @@ int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error)
 	if (status == 0 && exec_start(vm) != 0)
 		status = -1;
 	if (status != 0) {
-		vm_error_env(error, "threads", "cannot start host threads");
+		vm_error_set(error, VM_ERR_THREAD, "threads", "cannot start host threads");
 		vm_finish(vm, VM_OUTCOME_TRAP, 0);
 	}
 	while (!vm_stopping(vm)) {
@@ -167,11 +187,11 @@ int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error)
 	    ck_pr_load_32(&vm->outcome) - 2 == VM_OUTCOME_DEADLOCK) {
 		/* Where every hart was: the first question about a guest that hangs. */
 		for (unsigned i = 0; i < vm->harts_count; i++)
-			fprintf(stderr, "vm: hart %u: %s at pc=0x%llx mip=0x%llx mie=0x%llx\n", i,
-				vm->harts[i].state == HART_WFI ? "in wfi" : "runnable",
-				(unsigned long long)vm->harts[i].pc,
-				(unsigned long long)vm->harts[i].mip,
-				(unsigned long long)vm->harts[i].mie);
+			vm_diagnostic(vm, "vm: hart %u: %s at pc=0x%llx mip=0x%llx mie=0x%llx\n", i,
+				      vm->harts[i].state == HART_WFI ? "in wfi" : "runnable",
+				      (unsigned long long)vm->harts[i].pc,
+				      (unsigned long long)vm->harts[i].mip,
+				      (unsigned long long)vm->harts[i].mie);
 	}
 	result->wall_s = (double)(host->ops->clock_ns(host->opaque) - start) / 1e9;
 	result->outcome = (enum vm_outcome)(ck_pr_load_32(&vm->outcome) - 2);

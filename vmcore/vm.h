@@ -20,8 +20,12 @@
 #define VM_PV_HOLD_LIMIT 10000000ull
 
 struct vm_config {
-	const char *elf_path;
-	const char *disk_path;   /* block device backing file; NULL: RAM-backed */
+	/* The guest: an ELF64 image the host read, used during vm_create only. */
+	const void *elf_image;
+	size_t elf_bytes;
+	/* The block device: the host's disk of this many bytes (host.h disk_read and
+	 * disk_write), or 0: 4 MiB of RAM inside the VM. */
+	uint64_t disk_bytes;
 	unsigned harts;          /* 1..VM_MAX_HARTS */
 	unsigned workers;        /* host threads running harts, 1..VM_MAX_WORKERS */
 	unsigned quantum;        /* instructions per hart turn */
@@ -56,13 +60,20 @@ struct vm_result {
 	double wall_s;
 };
 
-/* Why vm_create failed: the caller maps ELF to exit 2, the rest to exit 3. */
-enum vm_error_kind { VM_ERROR_NONE, VM_ERROR_ELF, VM_ERROR_ENVIRONMENT };
+/* Why vm_create or vm_run failed. vmcore knows no option names: the caller says
+ * which of its options a code concerns (the image for VM_ERR_ELF, the RAM size for
+ * VM_ERR_RAM) and names the rest by value. */
+enum vm_error_code {
+	VM_ERR_NONE,
+	VM_ERR_ELF,     /* the image is not a RISC-V executable that fits guest RAM */
+	VM_ERR_RAM,     /* the host's alloc refused guest RAM */
+	VM_ERR_HOST,    /* the host's alloc or lock_create refused a part of the machine */
+	VM_ERR_THREAD,  /* the host's thread_start refused (vm_run) */
+};
 
 struct vm_error {
-	enum vm_error_kind kind;
-	char what[64];
-	char value[256];
+	enum vm_error_code code;
+	char value[64];           /* the part: "memory", a lock site, "threads"; "" for ELF, RAM */
 	char why[256];
 };
 

@@ -3,7 +3,7 @@
  * through vm_create on a small machine (2 MiB of RAM, one hart). An image it
  * accepts is also run, deterministically, for at most 4,000 instructions. The
  * loader must refuse anything malformed with its one line, never read past the
- * file or write outside guest RAM (guest RAM comes from the fuzz host's
+ * image or write outside guest RAM (guest RAM comes from the fuzz host's
  * aligned_alloc, so ASan sees its bounds).
  */
 #include <stddef.h>
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vm_config config = { .elf_path = fuzz_write_file(data, size), .harts = 1,
+	struct vm_config config = { .elf_image = data, .elf_bytes = size, .harts = 1,
 				    .workers = 1, .quantum = 1000, .mem_mib = 2, .stripes = 1,
 				    .max_insns = 4000, .timeout_s = 5, .deterministic = true };
 	struct vm_error error;
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vm *vm = vm_create(&config, &fuzz_host, &error);
 
 	if (!vm) {
-		if (error.kind == VM_ERROR_NONE || !error.why[0])
+		if (error.code == VM_ERR_NONE || !error.why[0])
 			__builtin_trap(); /* a refusal must say why */
 		return 0;
 	}

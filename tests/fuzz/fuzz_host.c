@@ -1,12 +1,10 @@
 #include "tests/fuzz/fuzz_host.h"
 
-#include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,6 +122,16 @@ static void host_wake(void *opaque, uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL, NULL, 0);
 }
 
+static void console_write(void *opaque, enum vm_console_stream stream, const char *text,
+			  size_t length)
+{
+	FILE *out = stream == VM_CONSOLE_GUEST ? stdout : stderr;
+
+	(void)opaque;
+	fwrite(text, 1, length, out);
+	fflush(out);
+}
+
 static const struct vm_host_ops fuzz_host_ops = {
 	.lock_create = lock_create,
 	.lock_destroy = lock_destroy,
@@ -138,26 +146,7 @@ static const struct vm_host_ops fuzz_host_ops = {
 	.clock_ns = clock_ns,
 	.wait = host_wait,
 	.wake = host_wake,
+	.console_write = console_write,
 };
 
 const struct vm_host fuzz_host = { .ops = &fuzz_host_ops, .opaque = NULL };
-
-const char *fuzz_write_file(const uint8_t *data, size_t size)
-{
-	static int fd = -1;
-	static char path[64];
-
-	if (fd < 0) {
-		fd = memfd_create("locklab-fuzz", 0);
-		if (fd < 0) {
-			perror("memfd_create");
-			abort();
-		}
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size)) {
-		perror("fuzz_write_file");
-		abort();
-	}
-	return path;
-}

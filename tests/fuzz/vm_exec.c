@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(image, &header, sizeof header);
 	memcpy(image + sizeof header, &segment, sizeof segment);
 
-	config.elf_path = fuzz_write_file(image, offset + code);
+	config.elf_image = image;
+	config.elf_bytes = offset + code;
 	vm = vm_create(&config, &fuzz_host, &error);
 	if (!vm)
 		abort(); /* a well-formed image that fits must load */
