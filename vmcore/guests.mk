@@ -40,12 +40,25 @@ $(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests/link.ld vmcore/guests.mk | d
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_FLAGS) -T vmcore/guests/link.ld -o $@ $<
 
-# The same kernel as a static riscv64 Linux program (exit via ecall 93).
+# The same kernel as a static riscv64 Linux program (exit via ecall 93), linked
+# inside vmcore's RAM so `locklab vm --linux` runs it too and counts it. The code
+# model and no PIC as for the bare-metal guests, so both builds of a kernel are
+# the same instructions (the Linux target's default PIE jump tables cost 5% more).
+LINUX_IMAGE_BASE := 0x80000000
+LINUX_FLAGS := --target=riscv64-unknown-linux-gnu -mabi=lp64 -mcmodel=medany -mno-relax \
+	-fno-pic -fno-pie -nostdlib -ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror \
+	-fno-builtin -Wl,--image-base=$(LINUX_IMAGE_BASE)
 $(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk $(GUEST_EXPECTED) | deps-guests
 	@mkdir -p $(@D)
-	$(GUEST_CC) --target=riscv64-unknown-linux-gnu -march=rv64ima -mabi=lp64 -nostdlib \
-		-ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror -fno-builtin \
-		-I$(dir $(GUEST_EXPECTED)) -DROUNDS=$(BENCH_ROUNDS) -o $@ $<
+	$(GUEST_CC) $(LINUX_FLAGS) -march=rv64ima -I$(dir $(GUEST_EXPECTED)) -DROUNDS=$(BENCH_ROUNDS) \
+		-o $@ $<
+
+# Linux programs for the shim's tests: system calls it has, and one it lacks.
+GUEST_LINUX := linux_shim linux_unsupported
+GUESTS += $(GUEST_LINUX:%=$(GUEST_DIR)/%.elf)
+$(GUEST_LINUX:%=$(GUEST_DIR)/%.elf): $(GUEST_DIR)/%.elf: vmcore/guests/%.S vmcore/guests.mk | deps-guests
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(LINUX_FLAGS) -march=rv64ima -o $@ $<
 
 # Built and run on this machine (plain C, no sanitizer flags: it only computes).
 $(GUEST_EXPECTED): vmcore/guests/compute_expected.c vmcore/guests/compute_kernel.h vmcore/guests.mk | deps-build
