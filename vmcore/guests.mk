@@ -1,6 +1,6 @@
 # vmcore guests and the VM benchmark; included from the top-level Makefile.
 #   $(GUESTS)     every guest ELF, built from vmcore/guests/ into $(BUILD)/guests/
-#   bench-vm      compute on vmcore vs the same kernel under qemu-riscv64
+#   bench-vm      the suite (vmcore/suite.mk) on vmcore and under qemu-riscv64
 GUEST_CC ?= clang
 # Expected results of the compute kernel, from a native build of the same source.
 GUEST_EXPECTED := $(BUILD)/gen/guests/compute_expected.h
@@ -17,7 +17,8 @@ GUEST_ASM := insn fault fail32 hang
 # The same guests built with the C extension (compressed instructions).
 GUEST_RVC := compute atomics spin io smc timer mixed trap insn lockheavy pvlock churn
 GUESTS := $(GUEST_C:%=$(GUEST_DIR)/%.elf) $(GUEST_ASM:%=$(GUEST_DIR)/%.elf) \
-	$(GUEST_RVC:%=$(GUEST_DIR)/%-rvc.elf) $(GUEST_DIR)/compute-bench.elf
+	$(GUEST_RVC:%=$(GUEST_DIR)/%-rvc.elf) $(GUEST_DIR)/compute-bench.elf \
+	$(GUEST_DIR)/compute-bench-linux.elf
 
 $(GUEST_DIR)/%.elf: vmcore/guests/%.c vmcore/guests/compute_kernel.h $(GUEST_DEPS) | deps-guests
 	@mkdir -p $(@D)
@@ -66,43 +67,7 @@ $(GUEST_EXPECTED): vmcore/guests/compute_expected.c vmcore/guests/compute_kernel
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ivmcore/guests -o $(@D)/compute_expected $<
 	$(@D)/compute_expected $(sort 4 64 $(BENCH_ROUNDS)) > $@.tmp && mv $@.tmp $@
 
-# The VM benchmark suite: one guest per kernel of suite_kernels.h, two also built
-# with C, each checked against a native build's checksums (suite_expected.c) for
-# the test count (make test) and its bench count (make bench-vm: 1 G instructions
-# or more).
-SUITE := sort hash interp lz muldiv chase
-SUITE_RVC := sort interp
-SUITE_TEST_ITERS := 2
-SUITE_ITERS_sort := 400
-SUITE_ITERS_hash := 460
-SUITE_ITERS_interp := 72
-SUITE_ITERS_lz := 240
-SUITE_ITERS_muldiv := 11000
-SUITE_ITERS_chase := 3000
-SUITE_EXPECTED := $(BUILD)/gen/guests/suite_expected.h
-SUITE_GUESTS := $(SUITE:%=$(GUEST_DIR)/suite-%.elf) $(SUITE_RVC:%=$(GUEST_DIR)/suite-rvc-%.elf)
-GUESTS += $(SUITE_GUESTS)
-SUITE_DEPS := vmcore/guests/suite.c vmcore/guests/suite_kernels.h $(SUITE_EXPECTED) $(GUEST_DEPS)
+include vmcore/suite.mk
 
-$(GUEST_DIR)/suite-rvc-%.elf: $(SUITE_DEPS) | deps-guests
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_FLAGS) -march=rv64imac -DSUITE_KERNEL=$* \
-		-DSUITE_DEFAULT_ITERS=$(SUITE_ITERS_$*) -T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
-
-$(GUEST_DIR)/suite-%.elf: $(SUITE_DEPS) | deps-guests
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_FLAGS) -DSUITE_KERNEL=$* -DSUITE_DEFAULT_ITERS=$(SUITE_ITERS_$*) \
-		-T vmcore/guests/link.ld -o $@ $(GUEST_LIB) $<
-
-$(SUITE_EXPECTED): vmcore/guests/suite_expected.c vmcore/guests/suite_kernels.h vmcore/guests.mk | deps-build
-	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ivmcore/guests -o $(@D)/suite_expected $<
-	$(@D)/suite_expected $(foreach k,$(SUITE),$(k)=$(SUITE_TEST_ITERS) $(k)=$(SUITE_ITERS_$(k))) \
-		> $@.tmp && mv $@.tmp $@
-
-.PHONY: guests bench-vm
+.PHONY: guests
 guests: $(GUESTS)
-
-bench-vm: $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf $(SUITE_GUESTS) | deps-vm
-	@sh vmcore/bench_vm.sh $(LOCKLAB) $(GUEST_DIR)/compute-bench.elf $(GUEST_DIR)/compute-bench-linux.elf
-	@sh vmcore/bench_suite.sh $(LOCKLAB) $(SUITE_GUESTS)
