@@ -4,7 +4,7 @@
 #   suite-K-linux.elf, -linux-test.elf   static riscv64 Linux programs (suite_linux.c)
 #   $(SUITE_GEN)/K/kernel_expected.h     checksums from a native build (suite_expected.c)
 # and the kernels in SUITE_RVC also with C (suite-rvc-K*.elf). The bench count
-# runs 1.6 G instructions or more and 1.5 s or more under qemu-riscv64 (about 2 G;
+# runs 1.6 G instructions or more and over 1 s under qemu-riscv64 (about 2 G;
 # fir, hash and lz, which qemu runs fastest, 4-8 G); the test count a few million
 # (make test; chase 22 M, most of it building its 4 MiB cycle).
 SUITE := $(sort $(basename $(notdir $(wildcard vmcore/guests/suite/*.c))))
