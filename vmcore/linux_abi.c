@@ -29,7 +29,7 @@ void linux_start(struct hart *h)
 	 * environment and an empty auxiliary vector. */
 	h->priv = PRIV_U;
 	h->x[2] = MEM_RAM_BASE + h->vm->ram_size - LINUX_START_FRAME;
-	h->x[10] = 0;
+	h->x[10] = 0; /* no exit handler (rtld_fini) for a static program */
 	/* Linux lets a program read cycle, time and instret. */
 	h->mcounteren = 7;
 }
