@@ -40,6 +40,8 @@ static void vm_usage(FILE *out)
 	      "  --guest-iters N    iterations for the guest's loops (sysinfo +8; 0: its default)\n"
 	      "  --no-opt           interpret every block (no hot blocks compiled to host code)\n"
 	      "  --jit-heat N       executions before a block is compiled (default 32; 1: at once)\n"
+	      "  --linux            a static riscv64 Linux program: one hart in U-mode, its ecalls\n"
+	      "                     are system calls (exit 93/94, write 64; any other stops the run)\n"
 	      "  --help             this text\n",
 	      out);
 }
@@ -171,6 +173,7 @@ int cmd_vm(int argc, char **argv)
 		{ "guest-iters", required_argument, NULL, 'i' },
 		{ "no-opt", no_argument, NULL, 'O' },
 		{ "jit-heat", required_argument, NULL, 'J' },
+		{ "linux", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -229,6 +232,7 @@ int cmd_vm(int argc, char **argv)
 		}
 		case 'd': config.deterministic = true; break;
 		case 'O': config.no_opt = true; break;
+		case 'L': config.linux_abi = true; break;
 		case 'J':
 			if (!cli_parse_uint("--jit-heat", optarg, 1, UINT32_MAX, &value))
 				return EXIT_USAGE;
@@ -267,6 +271,10 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (!elf_path) {
 		cli_error("vm", "--elf", "required (the guest to run)");
+		return EXIT_USAGE;
+	}
+	if (config.linux_abi && config.harts != 1) {
+		cli_error("--harts", "--linux", "a Linux program runs on one hart");
 		return EXIT_USAGE;
 	}
 	if (!workers_given) {
@@ -335,6 +343,12 @@ int cmd_vm(int argc, char **argv)
 	case VM_OUTCOME_PV_HOLD:
 		cli_error("vm", elf_path, "pv lock %" PRIu64 " held past %llu instructions",
 			  result.code, VM_PV_HOLD_LIMIT);
+		status = EXIT_MEASURED_FAILED;
+		break;
+	case VM_OUTCOME_SYSCALL:
+		cli_error("vm", elf_path,
+			  "unsupported Linux syscall %" PRIu64 " (the shim has exit 93, 94 and write 64)",
+			  result.code);
 		status = EXIT_MEASURED_FAILED;
 		break;
 	case VM_OUTCOME_MAX_INSNS:

@@ -131,21 +131,22 @@ Test(vm_jit, a_fault_in_compiled_code_is_the_precise_trap)
 	cr_expect(strstr(run.err, "mcause=0x0000000000000007") != NULL, "%s", run.err);
 }
 
-/* The bench-vm suite's guests, short (their test count), at 1, 2 and 4 harts
- * on 2 workers, compiled and interpreted: each hart's checksum is the native
+/* The bench-vm suite's guests at their test counts, at 1, 2 and 4 harts on 2
+ * workers, compiled and interpreted: each hart's checksum is the native
  * build's. */
 Test(vm_jit, suite_guests_pass_both_ways)
 {
-	static const char *const suite[] = { "suite-sort",  "suite-hash",   "suite-interp",
-					     "suite-lz",    "suite-muldiv", "suite-chase",
-					     "suite-rvc-sort", "suite-rvc-interp" };
+	static const char *const suite[] = {
+		"suite-chase-test", "suite-fir-test",    "suite-hash-test",     "suite-interp-test",
+		"suite-lz-test",    "suite-muldiv-test", "suite-parse-test",    "suite-sort-test",
+		"suite-rvc-sort-test", "suite-rvc-interp-test" };
 	static const char *const harts[] = { "1", "2", "4" };
 
 	for (size_t g = 0; g < sizeof suite / sizeof suite[0]; g++)
 		for (size_t h = 0; h < sizeof harts / sizeof harts[0]; h++)
 			for (int compiled = 0; compiled < 2; compiled++) {
 				run_locklab(&run, "vm", "--elf", test_guest_elf(suite[g]), "--harts",
-					    harts[h], "--workers", "2", "--guest-iters", "2",
+					    harts[h], "--workers", "2",
 					    compiled ? "--jit-heat" : "--no-opt",
 					    compiled ? "8" : NULL, NULL);
 				cr_expect_eq(run.status, 0, "%s harts %s %s: exit %d\n%s\n%s",
@@ -158,7 +159,8 @@ Test(vm_jit, suite_guests_pass_both_ways)
 
 Test(vm_jit, suite_guest_without_an_expected_value_fails)
 {
-	run_locklab(&run, "vm", "--elf", test_guest_elf("suite-sort"), "--guest-iters", "3", NULL);
+	run_locklab(&run, "vm", "--elf", test_guest_elf("suite-sort-test"), "--guest-iters", "3",
+		    NULL);
 	cr_expect_eq(run.status, 1, "%s", run.out);
 	cr_expect(strstr(run.err, "code 99") != NULL || strstr(run.out, "code 99") != NULL, "%s%s",
 		  run.out, run.err);

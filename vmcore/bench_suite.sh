@@ -1,5 +1,5 @@
 #!/bin/sh
-# make bench-vm, second part: every suite guest (vmcore/guests/suite_kernels.h,
+# make bench-vm-jit: every suite guest (vmcore/guests/suite/, one kernel a file,
 # kernels nothing in vmcore was tuned on) at 1 hart, 1 worker, with hot blocks
 # compiled (vmcore/jit.h) and with --no-opt (the interpreter alone), side by
 # side in one run, best of 3 each, and the geometric means. Every run must pass

@@ -204,7 +204,9 @@ uint64_t cpu_system(struct hart *h, uint32_t raw, unsigned rd, unsigned length)
 		if (rd != CPU_REG_SINK || rs1 != 0)
 			return system_illegal(h, raw);
 		switch (raw) {
-		case 0x00000073: /* ecall: does not retire */
+		case 0x00000073: /* ecall: does not retire, unless it is a system call */
+			if (h->vm->config.linux_abi && h->priv == PRIV_U)
+				return linux_syscall(h, length);
 			cpu_trap(h, h->priv == PRIV_M ? CAUSE_ECALL_M : CAUSE_ECALL_U, 0, h->pc);
 			return 0;
 		case 0x00100073: /* ebreak */

@@ -404,6 +404,11 @@ void irq_clear(struct vm *vm, unsigned hart, uint64_t bits);
 void irq_set_now(struct vm *vm, unsigned hart, uint64_t bits, unsigned slot);
 void irq_thread(void *vm);
 
+/* linux_abi.c (config.linux_abi): hart 0 as Linux starts a static program, and
+ * its ecalls from U-mode; linux_syscall returns the instructions retired. */
+void linux_start(struct hart *hart);
+uint64_t linux_syscall(struct hart *hart, unsigned length);
+
 /* elf.c */
 int elf_load(struct vm *vm, const uint8_t *image, size_t size, uint64_t *entry,
 	     struct vm_error *error);

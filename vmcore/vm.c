@@ -29,6 +29,7 @@ const char *vm_outcome_name(enum vm_outcome outcome)
 	case VM_OUTCOME_MAX_INSNS: return "max-insns reached";
 	case VM_OUTCOME_DEADLOCK: return "deadlock (every hart in wfi, nothing pending)";
 	case VM_OUTCOME_PV_HOLD: return "pv lock held too long";
+	case VM_OUTCOME_SYSCALL: return "unsupported Linux syscall";
 	}
 	return "?";
 }
@@ -138,6 +139,8 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 		vm->page_flags[(vm->tohost_addr - MEM_RAM_BASE) >> MEM_PAGE_SHIFT] |= MEM_PAGE_WATCH;
 	for (unsigned i = 0; i < vm->harts_count; i++)
 		cpu_reset(&vm->harts[i], vm, i, entry);
+	if (config->linux_abi)
+		linux_start(&vm->harts[0]);
 	return vm;
 fail:
 	vm_destroy(vm);

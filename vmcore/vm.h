@@ -37,6 +37,9 @@ struct vm_config {
 	uint32_t guest_iters;    /* sysinfo +8 for the guest's loops; 0: its own default */
 	bool no_opt;             /* interpret every block: no compiled hot blocks (jit.h) */
 	uint32_t jit_heat;       /* executions before a block is compiled; 0: JIT_HEAT */
+	/* A static riscv64 Linux program (harts must be 1): U-mode at the entry, ecall
+	 * is a system call, exit (93, 94) and write (64) only (linux_abi.c). */
+	bool linux_abi;
 };
 
 enum vm_outcome {
@@ -47,11 +50,12 @@ enum vm_outcome {
 	VM_OUTCOME_MAX_INSNS,
 	VM_OUTCOME_DEADLOCK,      /* every hart in wfi with nothing that could wake it */
 	VM_OUTCOME_PV_HOLD,       /* a pv lock held past VM_PV_HOLD_LIMIT (code: the lock) */
+	VM_OUTCOME_SYSCALL,       /* linux_abi: a system call the shim lacks (code: a7) */
 };
 
 struct vm_result {
 	enum vm_outcome outcome;
-	uint64_t code;            /* failure code for VM_OUTCOME_FAIL */
+	uint64_t code;            /* VM_OUTCOME_FAIL's code, VM_OUTCOME_SYSCALL's number */
 	uint64_t instret[VM_MAX_HARTS];
 	/* Guest-initiated host lock acquisitions, all harts: LR and SC (each takes
 	 * an amo.stripe lock) and pvlock acquires (pv.lock). */
