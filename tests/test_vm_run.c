@@ -7,6 +7,7 @@
  * is built.
  */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,41 @@ static size_t lines(const char *text)
 	return fixture_count(text, "\n");
 }
 
+/*
+ * Of vm_runs.csv's rows (8 here), how many of lock's at harts ran in the VM
+ * reps' main phase, the phase most rows ran in (ties to the name first in
+ * order), as report and compare choose it: this KVM host changes phase within
+ * seconds, so a cell can have all its reps outside it.
+ */
+static size_t reps_in_main_phase(const char *runs, size_t rows, const char *lock,
+				 const char *harts)
+{
+	char phase[rows][16], main[16] = "", value[64];
+	size_t best = 0, in_main = 0;
+
+	for (size_t row = 1; row <= rows; row++)
+		field(runs, row, "phase", phase[row - 1], sizeof phase[0]);
+	for (size_t r = 0; r < rows; r++) {
+		size_t count = 0;
+		if (phase[r][0] == '\0')
+			continue;
+		for (size_t q = 0; q < rows; q++)
+			count += strcmp(phase[q], phase[r]) == 0;
+		if (count > best || (count == best && strcmp(phase[r], main) < 0)) {
+			best = count;
+			snprintf(main, sizeof main, "%s", phase[r]);
+		}
+	}
+	for (size_t row = 1; row <= rows; row++) {
+		field(runs, row, "lock", value, sizeof value);
+		bool ours = strcmp(value, lock) == 0;
+		field(runs, row, "harts", value, sizeof value);
+		ours = ours && strcmp(value, harts) == 0;
+		in_main += ours && main[0] != '\0' && strcmp(phase[row - 1], main) == 0;
+	}
+	return in_main;
+}
+
 Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 {
 	char dir[300], value[64];
@@ -88,6 +124,7 @@ Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 		field(runs, row, "lock_bytes_total", value, sizeof value);
 		cr_expect_gt(atof(value), 64 * 40 - 1, "64 stripes at least");
 	}
+	size_t mcs_reps = reps_in_main_phase(runs, 8, "ck_mcs", "2");
 	free(runs);
 
 	char *sites = fixture_read(dir, "vm_sites.csv");
@@ -117,8 +154,13 @@ Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 	cr_expect(strstr(run.out, "4 cells aligned (0 only in the baseline, 0 only here)") != NULL,
 		  "%s", run.out);
 	char *compare = fixture_read(out, "compare.md");
-	cr_expect(strstr(compare, "|vm guest=atomics workers=2 | 2 | ck_mcs | MIPS | 1.00 (") !=
-		  NULL, "%s", compare);
+	const char *expected = mcs_reps == 0 ? "| ck_mcs | MIPS | n/a (reps 0 / 0) | too few reps |"
+			       : mcs_reps == 1 ? "| ck_mcs | MIPS | 1.00 (reps 1 / 1) | too few reps |"
+					       : "| ck_mcs | MIPS | 1.00 (";
+	char row[200];
+	snprintf(row, sizeof row, "|vm guest=atomics workers=2 | 2 %s", expected);
+	cr_expect(strstr(compare, row) != NULL, "%zu reps in the main phase: %s", mcs_reps,
+		  compare);
 	free(compare);
 }
 
