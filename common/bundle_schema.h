@@ -75,7 +75,8 @@
 	"cell_id,lock,guest,harts,workers,rep,status,wall_s,insns,mips,mips_per_hart,"     \
 	"cpu_user_s,cpu_sys_s,ctx_vol,ctx_invol,rss_peak_bytes,lock_bytes_total,"          \
 	"acquisitions,contended,wait_ns_total,flags,guest_outcome,guest_code,"             \
-	"round_trip_before_ns,round_trip_after_ns,phase,site_locks"
+	"round_trip_before_ns,round_trip_after_ns,phase,site_locks,affinity,mem_policy,"  \
+	"ram_node,lock_node,ran_on"
 #define BUNDLE_VM_SITES "vm_sites.csv"
 #define BUNDLE_VM_SITES_COLUMNS                                                            \
 	"cell_id,lock,guest,harts,workers,rep,site,instances,acquisitions,contended,"      \

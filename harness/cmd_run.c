@@ -537,8 +537,12 @@ int cmd_run(int argc, char **argv)
 			goto out_matrix;
 		}
 		vm_host_close(&host);
+		/* Placed only by the run's own --affinity/--mem-policy, not by a
+		 * profile's placement slice (that is for its contended cells). */
 		rc = vm_plan_expand(&vm_plan, &o.vm_request, vm_locks, vm_lock_count,
-				    o.vm_request.reps ? o.vm_request.reps : o.reps, cpus);
+				    o.vm_request.reps ? o.vm_request.reps : o.reps, cpus,
+				    placement.placed && placement_slice == NULL ? &placement
+										: NULL);
 		if (rc == EXIT_ENVIRONMENT)
 			cli_error("run", "memory", "%s", strerror(ENOMEM));
 		if (rc != 0)
@@ -706,6 +710,7 @@ int cmd_run(int argc, char **argv)
 	if (o.vm && !run_interrupted) {
 		struct vm_cell_environment vm_env = {
 			.timer = &timer,
+			.placement = &placement,
 			.site_locks = o.vm_request.site_locks,
 			.site_profile = o.vm_request.site_profile,
 			.timeout_s = o.vm_timeout_s,

@@ -83,24 +83,26 @@ void run_placement_free(struct run_placement *p)
 }
 
 /* The CPU the cell's first thread starts on, or -1 when the OS places it. */
-static int first_cpu(const struct run_placement *p, const struct cell *cell)
+int run_placement_first_cpu(const struct run_placement *p, unsigned affinity)
 {
-	return p->pus[cell->affinity] && p->pu_count[cell->affinity] > 0
-		       ? (int)p->pus[cell->affinity][0]
-		       : -1;
+	return p->pus[affinity] && p->pu_count[affinity] > 0 ? (int)p->pus[affinity][0] : -1;
+}
+
+const char *run_placement_why_not(const struct run_placement *p, unsigned affinity, unsigned mem)
+{
+	static char why[96]; /* a matrix_skip's reason */
+
+	if (p->pus[affinity] == NULL)
+		return p->skip[affinity];
+	if (mem_policy_target(&p->mem[mem], run_placement_first_cpu(p, affinity), p->nodes, why,
+			      sizeof why) == -2)
+		return why;
+	return NULL;
 }
 
 const char *run_placement_skip(const struct cell *cell, void *arg)
 {
-	const struct run_placement *p = arg;
-	static char why[96]; /* a matrix_skip's reason */
-
-	if (p->pus[cell->affinity] == NULL)
-		return p->skip[cell->affinity];
-	if (mem_policy_target(&p->mem[cell->mem], first_cpu(p, cell), p->nodes, why, sizeof why) ==
-	    -2)
-		return why;
-	return NULL;
+	return run_placement_why_not(arg, cell->affinity, cell->mem);
 }
 
 long run_placement_position(const struct run_placement *p, unsigned cpu)
@@ -131,7 +133,8 @@ void run_placement_env(const struct run_placement *p, const struct cell *cell,
 		env->busy_per_cpu = busy;
 	}
 	env->mem_policy = p->mem[cell->mem].kind == MEM_POLICY_DEFAULT ? NULL : &p->mem[cell->mem];
-	env->mem_target = mem_policy_target(&p->mem[cell->mem], first_cpu(p, cell), p->nodes, why,
-					    sizeof why);
+	env->mem_target = mem_policy_target(&p->mem[cell->mem],
+					    run_placement_first_cpu(p, cell->affinity), p->nodes,
+					    why, sizeof why);
 	env->machine_nodes = p->nodes;
 }

@@ -40,6 +40,13 @@ int run_placement_setup(struct run_placement *placement, const struct run_option
 			unsigned nodes, const unsigned *cpus, unsigned cpu_count);
 void run_placement_free(struct run_placement *placement);
 
+/* Why this machine cannot run affinity affinity with memory policy mem (a
+ * static buffer, or the plan's own reason), or NULL. */
+const char *run_placement_why_not(const struct run_placement *placement, unsigned affinity,
+				  unsigned mem);
+/* The first CPU of an affinity's plan, -1 when the OS places threads. */
+int run_placement_first_cpu(const struct run_placement *placement, unsigned affinity);
+
 /* For matrix_drop: why this machine cannot run the cell's placement, or NULL. */
 const char *run_placement_skip(const struct cell *cell, void *placement);
 

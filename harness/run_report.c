@@ -247,6 +247,11 @@ int run_write_meta(const struct bundle *bundle, const struct run_context *ctx, b
 	/* VM cells' MIPS depend on it: compare lists it among the settings that differ. */
 	json_object_set_new(json_object_get(meta, "options"), "vm_compiles_hot_blocks",
 			    json_boolean(vm_compiles_hot_blocks()));
+	/* The VM cells' own skips (a lock VM sites cannot use, a placement this
+	 * machine cannot give), beside the other cells' in "skipped". */
+	if (ctx->vm != NULL)
+		json_object_set_new(meta, "vm_skipped",
+				    skips_json(ctx->vm->skips, ctx->vm->skip_count));
 	if (ctx->placement != NULL)
 		json_object_set_new(meta, "placement", placement_json(ctx->placement));
 	int rc = bundle_write_json(bundle, BUNDLE_META, meta);

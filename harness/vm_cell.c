@@ -12,6 +12,7 @@
 #include "common/cpu_pair.h"
 #include "common/histogram.h"
 #include "harness/isolate.h"
+#include "harness/run_placement.h"
 #include "harness/vm_error.h"
 #include "harness/vm_host.h"
 #include "harness/vm_image.h"
@@ -66,8 +67,12 @@ bool vm_guest_path(const char *name, char *out, size_t size)
 
 void vm_cell_make_id(struct vm_cell *cell)
 {
-	snprintf(cell->id, sizeof cell->id, "vm.%s.%s.h%u.w%u", cell->guest, cell->lock->name,
-		 cell->harts, cell->workers);
+	int n = snprintf(cell->id, sizeof cell->id, "vm.%s.%s.h%u.w%u", cell->guest,
+			 cell->lock->name, cell->harts, cell->workers);
+	/* As other cells: no suffix without placement options. */
+	if (cell->placed && n > 0 && (size_t)n < sizeof cell->id)
+		snprintf(cell->id + n, sizeof cell->id - (size_t)n, ".aff%u.mem%u", cell->affinity,
+			 cell->mem);
 }
 
 const char *vm_cell_status_name(enum vm_cell_status status)
@@ -152,6 +157,48 @@ static void fill_sites(const struct vm_host *host, struct vm_cell_result *result
 	free(hold);
 }
 
+/* The cell's policies into the host's options; -1 with the error filled when
+ * the memory policy cannot be honoured here (planned as a skip, so not seen). */
+static int place(const struct vm_cell *cell, const struct run_placement *placement,
+		 struct vm_host_options *options, struct vm_cell_result *result)
+{
+	char why[128];
+
+	options->cpus = placement->pus[cell->affinity];
+	options->cpu_count = (unsigned)placement->pu_count[cell->affinity];
+	options->mem_policy = &placement->mem[cell->mem];
+	options->nodes = placement->nodes;
+	/* local: the node of the first worker's CPU (as for every cell). */
+	options->mem_target =
+		mem_policy_target(options->mem_policy,
+				  run_placement_first_cpu(placement, cell->affinity),
+				  placement->nodes, why, sizeof why);
+	if (options->mem_target == -2) {
+		snprintf(result->error, sizeof result->error, "--mem-policy %s: %s",
+			 options->mem_policy->text, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where guest RAM, the first lock and each worker were (vm_host_placement). */
+static void record_placement(const struct vm_host *host, struct vm_cell_result *result)
+{
+	struct vm_host_placement where;
+	size_t used = 0;
+
+	vm_host_placement(host, &where);
+	result->ram_node = where.ram_node;
+	result->lock_node = where.lock_node;
+	for (unsigned i = 0; i < where.workers && used < sizeof result->ran_on; i++) {
+		int n = snprintf(result->ran_on + used, sizeof result->ran_on - used, "%s%d",
+				 i ? ";" : "", where.ran_on[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 struct vm_cell_job {
 	const struct vm_cell *cell;
 	const struct vm_cell_environment *env;
@@ -186,6 +233,9 @@ static void vm_cell_child(void *arg, void *out)
 		close(null);
 	}
 	result->status = VM_CELL_ERROR;
+	result->ram_node = result->lock_node = -1;
+	if (job->cell->placed && place(job->cell, job->env->placement, &options, result) != 0)
+		return;
 	result->round_trip_before_ns = probe(job->env);
 	result->round_trip_after_ns = NAN;
 	if (run == NULL) {
@@ -220,6 +270,7 @@ static void vm_cell_child(void *arg, void *out)
 	int ran = vm_run(vm, run, &error);
 	getrusage(RUSAGE_SELF, &after);
 	result->rss_peak_bytes = peak_rss_bytes();
+	record_placement(&host, result);
 	vm_destroy(vm);
 	if (ran != 0) {
 		vm_error_words(&error, job->cell->elf, config.mem_mib, &words);

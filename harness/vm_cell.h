@@ -34,13 +34,21 @@ struct vm_cell {
 	char guest[64];     /* a guest name, or the --elf file's name without .elf */
 	char elf[PATH_MAX];
 	unsigned harts, workers;
-	char id[160];       /* vm.<guest>.<lock>.h<harts>.w<workers> */
+	/* With --affinity or --mem-policy, the cell's policies (indexes into the
+	 * run's lists, harness/run_placement.h): its workers' CPUs, and where guest
+	 * RAM and the VM's lock objects live. */
+	bool placed;
+	unsigned affinity, mem;
+	char id[160];       /* vm.<guest>.<lock>.h<harts>.w<workers>[.aff<a>.mem<m>] */
 };
 
 void vm_cell_make_id(struct vm_cell *cell);
 
+struct run_placement;
+
 struct vm_cell_environment {
 	const struct timer_calibration *timer;
+	const struct run_placement *placement; /* the run's, for placed cells */
 	const char *site_locks;   /* --site overrides, or NULL */
 	bool site_profile;
 	double timeout_s;         /* the guest's limit; the watchdog adds 10 s */
@@ -72,6 +80,10 @@ struct vm_cell_result {
 	long ctx_voluntary, ctx_involuntary;
 	uint64_t rss_peak_bytes;
 	double round_trip_before_ns, round_trip_after_ns; /* NaN: not probed */
+	/* Verified placement (vm_host.h): nodes -1 when unknown; ran_on the CPU
+	 * each worker ended on, ';'-separated. */
+	int ram_node, lock_node;
+	char ran_on[96];
 	size_t site_count;
 	struct vm_cell_site sites[VM_CELL_MAX_SITES];
 	char error[640];    /* VM_CELL_ERROR: why, one line */

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/timer.h"
+#include "harness/mem_policy.h"
 #include "locks/registry.h"
 #include "vmcore/vm.h"
 
@@ -82,13 +84,30 @@ struct vm_host_state {
 	struct vm_host_site_state sites[VM_HOST_MAX_SITES];
 	unsigned site_count;
 	int disk_fd; /* vm_host_serve_disk's image, -1 when none */
+	struct vm_host_options placement; /* its cpus, cpu_count and memory policy */
+	void *ram;                        /* the first allocation bound as guest RAM */
+	void *first_lock;                 /* the first lock object created */
+	unsigned workers; /* started so far (highest index + 1), under list_mutex */
+	int ran_on[VM_HOST_MAX_WORKERS];
 };
 
 struct vm_host_thread {
 	pthread_t thread;
 	void (*fn)(void *arg);
 	void *arg;
+	int *ran_on; /* a worker's: where it ended; NULL for a device thread */
 };
+
+/* Binds [memory, memory + bytes) by the run's policy. A move the kernel
+ * refuses leaves the pages where they were, and vm_host_placement says where
+ * that is (as a cell's lock does, harness/cell.c). */
+static void bind_memory(const struct vm_host_state *state, void *memory, size_t bytes)
+{
+	const struct vm_host_options *p = &state->placement;
+
+	if (p->mem_policy != NULL && memory != NULL)
+		mem_policy_apply(p->mem_policy, p->mem_target, p->nodes, memory, bytes);
+}
 
 static const struct ll_info *site_primitive(const struct vm_host_state *state, const char *site)
 {
@@ -232,6 +251,11 @@ static void *host_lock_create(void *opaque, const char *site_name, bool rw, unsi
 		l->info->ops.ctx_init(l->lock, l->contexts[slot], slot, 0);
 	}
 	pthread_mutex_lock(&state->list_mutex);
+	bind_memory(state, l->lock, l->info->lock_bytes);
+	for (unsigned slot = 0; slot < max_threads && l->info->ctx_bytes > 0; slot++)
+		bind_memory(state, l->contexts[slot], l->info->ctx_bytes);
+	if (state->first_lock == NULL)
+		state->first_lock = l->lock;
 	site->locks++;
 	site->lock_bytes += l->info->lock_bytes + (size_t)max_threads * l->info->ctx_bytes +
 			    (size_t)init_bytes;
@@ -362,19 +386,42 @@ static void *host_thread_main(void *arg)
 	struct vm_host_thread *t = arg;
 
 	t->fn(t->arg);
+	if (t->ran_on)
+		*t->ran_on = sched_getcpu();
 	return NULL;
 }
 
-static void *host_thread_start(void *opaque, void (*fn)(void *arg), void *arg)
+static void *host_thread_start(void *opaque, int worker, void (*fn)(void *arg), void *arg)
 {
+	struct vm_host_state *state = opaque;
+	const struct vm_host_options *p = &state->placement;
 	struct vm_host_thread *t = calloc(1, sizeof *t);
+	pthread_attr_t attr;
+	int failed;
 
-	(void)opaque;
 	if (!t)
 		return NULL;
 	t->fn = fn;
 	t->arg = arg;
-	if (pthread_create(&t->thread, NULL, host_thread_main, t) != 0) {
+	pthread_attr_init(&attr);
+	if (worker >= 0 && worker < VM_HOST_MAX_WORKERS) {
+		t->ran_on = &state->ran_on[worker];
+		pthread_mutex_lock(&state->list_mutex);
+		if ((unsigned)worker + 1 > state->workers)
+			state->workers = (unsigned)worker + 1;
+		pthread_mutex_unlock(&state->list_mutex);
+	}
+	/* Workers in order over the policy's CPUs, wrapping past its end; device
+	 * threads mostly sleep and are left to the OS. */
+	if (worker >= 0 && p->cpu_count > 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(p->cpus[(unsigned)worker % p->cpu_count], &set);
+		pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+	}
+	failed = pthread_create(&t->thread, &attr, host_thread_main, t);
+	pthread_attr_destroy(&attr);
+	if (failed) {
 		free(t);
 		return NULL;
 	}
@@ -392,13 +439,19 @@ static void host_thread_join(void *opaque, void *thread)
 
 static void *host_alloc(void *opaque, size_t bytes, size_t align)
 {
+	struct vm_host_state *state = opaque;
 	void *memory;
 
-	(void)opaque;
 	if (bytes >= VM_HOST_MMAP_BYTES) {
-		/* Guest RAM: anonymous pages are zero and only touched pages cost. */
+		/* Guest RAM: anonymous pages are zero and only touched pages cost; the
+		 * policy binds them before the first touch. */
 		memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		return memory == MAP_FAILED ? NULL : memory;
+		if (memory == MAP_FAILED)
+			return NULL;
+		bind_memory(state, memory, bytes);
+		if (state->ram == NULL)
+			state->ram = memory;
+		return memory;
 	}
 	if (align < sizeof(void *))
 		align = sizeof(void *);
@@ -592,6 +645,7 @@ int vm_host_open(const struct vm_host_options *options, struct vm_host *host, ch
 	}
 	pthread_mutex_init(&state->list_mutex, NULL);
 	state->disk_fd = -1;
+	state->placement = *options;
 	host->ops = state->profile ? &vm_host_profiled_ops : &vm_host_ops;
 	host->opaque = state;
 	return 0;
@@ -622,6 +676,19 @@ int vm_host_serve_disk(struct vm_host *host, const char *path, uint64_t *bytes, 
 	state->disk_fd = fd;
 	*bytes = (uint64_t)st.st_size;
 	return 0;
+}
+
+void vm_host_placement(const struct vm_host *host, struct vm_host_placement *out)
+{
+	const struct vm_host_state *state = host->opaque;
+
+	/* Guest RAM's first page holds the image, so it was touched; a lock was
+	 * initialised when it was created. */
+	out->ram_node = state->ram ? mem_policy_node_of(state->ram) : -1;
+	out->lock_node = state->first_lock ? mem_policy_node_of(state->first_lock) : -1;
+	out->workers = state->workers;
+	for (unsigned i = 0; i < state->workers; i++)
+		out->ran_on[i] = state->ran_on[i];
 }
 
 void vm_host_close(struct vm_host *host)

@@ -27,10 +27,22 @@
 extern const char *const vm_host_site_names[];
 extern const size_t vm_host_site_count;
 
+struct mem_policy;
+
 struct vm_host_options {
 	const char *lock;       /* every site's primitive unless overridden */
 	const char *site_locks; /* "site=lock[,site=lock...]" overrides, or NULL */
 	bool site_profile;
+	/* Placement (all zero: none). Worker i (the threads that run harts) is
+	 * pinned to cpus[i % cpu_count] (cpu_count 0: the OS places it); guest RAM
+	 * (every allocation of VM_HOST_MMAP_BYTES or more) and every lock object
+	 * and context are bound by mem_policy (mem_policy.h) to mem_target on a
+	 * machine of nodes NUMA nodes. */
+	const unsigned *cpus;
+	unsigned cpu_count;
+	const struct mem_policy *mem_policy;
+	int mem_target;
+	unsigned nodes;
 };
 
 struct vm_host_site {
@@ -56,6 +68,17 @@ void vm_host_close(struct vm_host *host);
  * 4 MiB of RAM. */
 int vm_host_serve_disk(struct vm_host *host, const char *path, uint64_t *bytes, char *why,
 		       size_t why_size);
+
+/* Where the VM ran, verified, read after vm_run returned and before vm_destroy
+ * (guest RAM must still be mapped). */
+#define VM_HOST_MAX_WORKERS 64 /* VM_MAX_WORKERS */
+struct vm_host_placement {
+	int ram_node;   /* the node of guest RAM's first page; -1: unknown */
+	int lock_node;  /* the node of the first lock object's page; -1: unknown */
+	unsigned workers;        /* workers vmcore started */
+	int ran_on[VM_HOST_MAX_WORKERS]; /* the CPU each worker was on when it ended */
+};
+void vm_host_placement(const struct vm_host *host, struct vm_host_placement *out);
 
 /* Sites in first-created order, at most max; returns how many. Read after vm_run
  * returned (the counters are per-slot plain integers). */

@@ -13,9 +13,10 @@
 #include "common/stats.h"
 #include "harness/cli.h"
 #include "harness/metrics.h"
+#include "harness/run_placement.h"
 #include "harness/summary.h"
 
-#define VM_PARTIAL_RUN_FIELDS 17
+#define VM_PARTIAL_RUN_FIELDS 20
 #define VM_PARTIAL_SITE_FIELDS 16
 
 static int add_cell(struct vm_plan *plan, const struct vm_cell *cell)
@@ -42,10 +43,35 @@ static int add_skip(struct vm_plan *plan, const char *what, const char *reason)
 	return 0;
 }
 
-/* One guest crossed with locks, harts and workers. */
+/* The cell once per (affinity, memory policy) of a placed run, else once; what
+ * this machine cannot place is a recorded skip, as for every cell. */
+static int add_placed(struct vm_plan *plan, struct vm_cell *cell,
+		      const struct run_placement *placement)
+{
+	size_t affinities = placement ? placement->affinity_count : 1;
+	size_t mems = placement ? placement->mem_count : 1;
+
+	for (size_t a = 0; a < affinities; a++)
+		for (size_t m = 0; m < mems; m++) {
+			const char *why = NULL;
+
+			if (placement != NULL) {
+				cell->placed = true;
+				cell->affinity = (unsigned)a;
+				cell->mem = (unsigned)m;
+				why = run_placement_why_not(placement, cell->affinity, cell->mem);
+			}
+			vm_cell_make_id(cell);
+			if (why ? add_skip(plan, cell->id, why) : add_cell(plan, cell))
+				return -1;
+		}
+	return 0;
+}
+
+/* One guest crossed with locks, harts and workers (and placements). */
 static int expand_guest(struct vm_plan *plan, const struct vm_plan_request *request,
 			const char *guest, const char *elf, const struct ll_info *const *locks,
-			size_t lock_count, unsigned cpus)
+			size_t lock_count, unsigned cpus, const struct run_placement *placement)
 {
 	for (size_t l = 0; l < lock_count; l++)
 		for (size_t h = 0; h < request->harts_count; h++) {
@@ -66,7 +92,8 @@ static int expand_guest(struct vm_plan *plan, const struct vm_plan_request *requ
 					: locks[l]->single_writer ? "a single-writer lock: VM sites have many writers"
 					: cell.workers > harts ? "more workers than harts"
 							       : NULL;
-				if (reason ? add_skip(plan, cell.id, reason) : add_cell(plan, &cell))
+				if (reason ? add_skip(plan, cell.id, reason)
+					   : add_placed(plan, &cell, placement))
 					return -1;
 			}
 		}
@@ -75,7 +102,7 @@ static int expand_guest(struct vm_plan *plan, const struct vm_plan_request *requ
 
 int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 		   const struct ll_info *const *locks, size_t lock_count, unsigned reps,
-		   unsigned cpus)
+		   unsigned cpus, const struct run_placement *placement)
 {
 	char path[PATH_MAX];
 
@@ -84,6 +111,7 @@ int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 	plan->reps = reps;
 	plan->site_locks = request->site_locks;
 	plan->site_profile = request->site_profile;
+	plan->placement = placement;
 	if (request->elf != NULL) {
 		char guest[64];
 		const char *base = strrchr(request->elf, '/');
@@ -97,7 +125,8 @@ int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 			cli_error("--elf", request->elf, "%s", strerror(errno));
 			return 2;
 		}
-		if (expand_guest(plan, request, guest, request->elf, locks, lock_count, cpus) != 0)
+		if (expand_guest(plan, request, guest, request->elf, locks, lock_count, cpus,
+				 placement) != 0)
 			return 3;
 	}
 	const char *list = request->guests ? request->guests : request->elf ? "" : "lockheavy";
@@ -118,7 +147,7 @@ int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 			cli_error("--guest", name, "not built: %s is missing (make guests)", path);
 			return 2;
 		}
-		if (expand_guest(plan, request, name, path, locks, lock_count, cpus) != 0)
+		if (expand_guest(plan, request, name, path, locks, lock_count, cpus, placement) != 0)
 			return 3;
 		list += length + (list[length] == ',');
 	}
@@ -176,11 +205,12 @@ static void partial_rep(FILE *out, const struct vm_plan *plan, size_t pair)
 	}
 	fprintf(out,
 		"run,%s,%u,%s,%s,%" PRIu64 ",%.17g,%" PRIu64 ",%.17g,%.17g,%ld,%ld,%" PRIu64
-		",%.17g,%.17g,%zu,%d\n",
+		",%.17g,%.17g,%zu,%d,%d,%d,%s\n",
 		cell->id, rep, vm_cell_status_name(r->status), r->outcome[0] ? r->outcome : "-",
 		r->guest_code, r->wall_s, r->insns, r->cpu_user_s, r->cpu_sys_s, r->ctx_voluntary,
 		r->ctx_involuntary, r->rss_peak_bytes, r->round_trip_before_ns,
-		r->round_trip_after_ns, r->site_count, r->crash_signal);
+		r->round_trip_after_ns, r->site_count, r->crash_signal, r->ram_node, r->lock_node,
+		r->ran_on[0] ? r->ran_on : "-");
 }
 
 int vm_plan_append(struct vm_plan *plan, size_t pair)
@@ -221,6 +251,17 @@ static int parse_double(const char *text, double *out)
 
 	*out = strtod(text, &end);
 	return *text == '\0' || *end != '\0' ? -1 : 0;
+}
+
+/* A NUMA node, or -1 for unknown. */
+static int parse_node(const char *text, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(text, &end, 10);
+	return *text == '\0' || *end != '\0' || errno != 0 || *out < -1 || *out > INT_MAX ? -1
+												  : 0;
 }
 
 static long find_cell(const struct vm_plan *plan, const char *id)
@@ -283,6 +324,7 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	struct vm_cell_result *r = &plan->results[pair];
 	uint64_t sites, vol, invol;
 	uint64_t signal_number;
+	long ram_node, lock_node;
 	if (plan->done[pair]) {
 		snprintf(why, why_size, "row %zu: %s rep %s twice", row, fields[1], fields[2]);
 		return -1;
@@ -300,7 +342,8 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	    parse_u64(fields[12], &r->rss_peak_bytes) ||
 	    parse_double(fields[13], &r->round_trip_before_ns) ||
 	    parse_double(fields[14], &r->round_trip_after_ns) || parse_u64(fields[15], &sites) ||
-	    parse_u64(fields[16], &signal_number)) {
+	    parse_u64(fields[16], &signal_number) || parse_node(fields[17], &ram_node) ||
+	    parse_node(fields[18], &lock_node)) {
 		snprintf(why, why_size, "row %zu: a field is not a number or a status", row);
 		return -1;
 	}
@@ -313,6 +356,9 @@ static int load_line(struct vm_plan *plan, char *line, struct vm_cell_result *pe
 	r->ctx_voluntary = (long)vol;
 	r->ctx_involuntary = (long)invol;
 	r->crash_signal = (int)signal_number;
+	r->ram_node = (int)ram_node;
+	r->lock_node = (int)lock_node;
+	snprintf(r->ran_on, sizeof r->ran_on, "%s", strcmp(fields[19], "-") ? fields[19] : "");
 	plan->done[pair] = true;
 	memset(pending, 0, sizeof *pending);
 	return 0;
@@ -415,6 +461,28 @@ static enum phase rep_phase(const struct vm_cell_result *r, const struct phase_f
 		   : PHASE_ONE;
 }
 
+/* A text field that may hold commas (list:0,2; --site a=x,b=y), quoted as
+ * RFC 4180 says. */
+static void quoted(FILE *out, const char *text)
+{
+	fputs(",\"", out);
+	for (; *text; text++) {
+		if (*text == '"')
+			fputc('"', out);
+		fputc(*text, out);
+	}
+	fputc('"', out);
+}
+
+/* -1 (unknown) as an empty field. */
+static void node(FILE *out, int value)
+{
+	if (value >= 0)
+		fprintf(out, ",%d", value);
+	else
+		fputc(',', out);
+}
+
 static void number(FILE *out, double value)
 {
 	if (isfinite(value))
@@ -458,8 +526,13 @@ int vm_plan_write_runs(const struct vm_plan *plan, const struct bundle *bundle,
 			r->outcome[0] ? r->outcome : "", r->guest_code);
 		number(out, r->round_trip_before_ns);
 		number(out, r->round_trip_after_ns);
-		fprintf(out, ",%s,%s\n", ok && !shift ? phase_name(phase) : "",
-			plan->site_locks ? plan->site_locks : "");
+		fprintf(out, ",%s", ok && !shift ? phase_name(phase) : "");
+		quoted(out, plan->site_locks ? plan->site_locks : "");
+		quoted(out, cell->placed ? plan->placement->affinity_text[cell->affinity] : "");
+		quoted(out, cell->placed ? plan->placement->mem_text[cell->mem] : "");
+		node(out, r->ram_node);
+		node(out, r->lock_node);
+		fprintf(out, ",%s\n", r->ran_on);
 	}
 	return bundle_commit(bundle, BUNDLE_VM_RUNS, out);
 }

@@ -49,14 +49,19 @@ struct vm_plan {
 	bool *done;
 	const char *site_locks;
 	bool site_profile;
+	const struct run_placement *placement; /* a placed run's, else NULL */
 	int partial_fd;                  /* -1 when not open */
 };
 
-/* Crosses the request with locks. Returns 0, or 2 after printing the one-line
- * error (an unknown or unbuilt guest, an unreadable --elf), or 3 (no memory). */
+struct run_placement;
+
+/* Crosses the request with locks, and with the placements of a placed run
+ * (placement NULL: none; the cells' workers then go where the OS puts them).
+ * Returns 0, or 2 after printing the one-line error (an unknown or unbuilt
+ * guest, an unreadable --elf), or 3 (no memory). */
 int vm_plan_expand(struct vm_plan *plan, const struct vm_plan_request *request,
 		   const struct ll_info *const *locks, size_t lock_count, unsigned reps,
-		   unsigned cpus);
+		   unsigned cpus, const struct run_placement *placement);
 void vm_plan_free(struct vm_plan *plan);
 
 /* Leaves out the cells of a lock that failed its pre-flight (before anything of

@@ -206,6 +206,50 @@ Test(vm_run, a_failing_guest_is_a_row, .timeout = 60)
 	free(summary);
 }
 
+/* --affinity and --mem-policy place VM cells as they place every cell: each
+ * worker pinned to its policy's CPU, guest RAM and the lock objects bound, and
+ * the row says where each really was; what one node cannot give is a skip. */
+Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
+{
+	char dir[300], value[64];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "pthread_mutex", "--guest",
+		    "atomics", "--harts", "2", "--workers", "2", "--reps", "1", "--no-preflight",
+		    "--affinity", "list:1", "--affinity", "list:0", "--mem-policy", "node:0",
+		    "--mem-policy", "remote", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	cr_expect(strstr(run.out, "# skipped vm.atomics.pthread_mutex.h2.w2.aff0.mem1: remote "
+				  "needs a second NUMA node") != NULL,
+		  "%s", run.out);
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	cr_assert_eq(lines(runs), 3, "%s", runs);
+	static const char *const ids[] = { "vm.atomics.pthread_mutex.h2.w2.aff0.mem0",
+					   "vm.atomics.pthread_mutex.h2.w2.aff1.mem0" };
+	static const char *const affinity[] = { "\"list:1\"", "\"list:0\"" };
+	static const char *const ran_on[] = { "1;1", "0;0" };
+	for (size_t row = 1; row <= 2; row++) {
+		field(runs, row, "cell_id", value, sizeof value);
+		size_t at = strcmp(value, ids[0]) == 0 ? 0 : 1;
+		cr_expect_str_eq(value, ids[at]);
+		field(runs, row, "status", value, sizeof value);
+		cr_expect_str_eq(value, "ok");
+		field(runs, row, "affinity", value, sizeof value);
+		cr_expect_str_eq(value, affinity[at]);
+		field(runs, row, "ran_on", value, sizeof value);
+		cr_expect_str_eq(value, ran_on[at], "both workers on the policy's one CPU");
+		field(runs, row, "mem_policy", value, sizeof value);
+		cr_expect_str_eq(value, "\"node:0\"");
+		field(runs, row, "ram_node", value, sizeof value);
+		cr_expect_str_eq(value, "0", "guest RAM's node, asked of the kernel");
+		field(runs, row, "lock_node", value, sizeof value);
+		cr_expect_str_eq(value, "0");
+	}
+	free(runs);
+	char *meta = fixture_read(dir, "meta.json");
+	cr_expect_eq(fixture_count(meta, "needs a second NUMA node"), 2, "%s", meta);
+	free(meta);
+}
+
 Test(vm_run, bad_vm_options_are_one_line, .timeout = 60)
 {
 	char dir[300];

@@ -216,8 +216,8 @@ int exec_start(struct vm *vm)
 	for (unsigned i = 0; i < vm->harts_count; i++)
 		exec_push(vm, i % vm->workers_count, &vm->harts[i], VM_SLOT_MAIN(vm->workers_count));
 	for (unsigned i = 0; i < vm->workers_count; i++) {
-		vm->workers[i].thread = vm->host.ops->thread_start(vm->host.opaque, exec_worker_main,
-								   &vm->workers[i]);
+		vm->workers[i].thread = vm->host.ops->thread_start(vm->host.opaque, (int)i,
+								   exec_worker_main, &vm->workers[i]);
 		if (!vm->workers[i].thread) {
 			vm_finish(vm, VM_OUTCOME_TRAP, 0);
 			return -1;

@@ -35,8 +35,10 @@ struct vm_host_ops {
 	void (*read_lock)(void *opaque, void *lock, unsigned slot);
 	void (*read_unlock)(void *opaque, void *lock, unsigned slot);
 
-	/* Starts fn(arg) on a new host thread; NULL on failure. */
-	void *(*thread_start)(void *opaque, void (*fn)(void *arg), void *arg);
+	/* Starts fn(arg) on a new host thread; NULL on failure. worker: the
+	 * executor worker's index (0..W-1), which runs harts, or -1 for a device
+	 * thread (I/O, interrupts); a host may place workers by it. */
+	void *(*thread_start)(void *opaque, int worker, void (*fn)(void *arg), void *arg);
 	void (*thread_join)(void *opaque, void *thread);
 
 	/* Zeroed memory aligned to align (a power of two, at most 4096); NULL on

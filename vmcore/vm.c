@@ -158,8 +158,8 @@ int vm_run(struct vm *vm, struct vm_result *result, struct vm_error *error)
 
 	memset(result, 0, sizeof *result);
 	if (!vm->config.deterministic) {
-		io_thread = host->ops->thread_start(host->opaque, dev_blk_thread, vm);
-		irq_thread_handle = host->ops->thread_start(host->opaque, irq_thread, vm);
+		io_thread = host->ops->thread_start(host->opaque, -1, dev_blk_thread, vm);
+		irq_thread_handle = host->ops->thread_start(host->opaque, -1, irq_thread, vm);
 		if (!io_thread || !irq_thread_handle)
 			status = -1;
 	}

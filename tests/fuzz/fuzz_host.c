@@ -54,11 +54,12 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static void *thread_start(void *opaque, void (*fn)(void *arg), void *arg)
+static void *thread_start(void *opaque, int worker, void (*fn)(void *arg), void *arg)
 {
 	struct fuzz_thread *t = malloc(sizeof *t);
 
 	(void)opaque;
+	(void)worker;
 	if (!t)
 		return NULL;
 	t->fn = fn;
