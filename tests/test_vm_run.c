@@ -250,6 +250,23 @@ Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 	free(meta);
 }
 
+/* --site with two overrides holds a comma: the row quotes it, and report reads
+ * the bundle back (it refused it, "28 fields, the header has 27", before). */
+Test(vm_run, site_overrides_read_back, .timeout = 60)
+{
+	char dir[300];
+	bundle_dir(dir, sizeof dir);
+	run_locklab(&run, "run", "--workload", "vm", "--lock", "pthread_mutex", "--guest",
+		    "atomics", "--harts", "1", "--reps", "1", "--no-preflight", "--site",
+		    "bcache=ck_rwlock,amo.stripe=ck_fas", "--out", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *runs = fixture_read(dir, "vm_runs.csv");
+	cr_expect(strstr(runs, ",\"bcache=ck_rwlock,amo.stripe=ck_fas\",") != NULL, "%s", runs);
+	free(runs);
+	run_locklab(&run, "report", dir, NULL);
+	cr_expect_eq(run.status, 0, "report: %s", run.err);
+}
+
 Test(vm_run, bad_vm_options_are_one_line, .timeout = 60)
 {
 	char dir[300];
