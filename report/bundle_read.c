@@ -435,7 +435,7 @@ static int read_vm_runs(struct bundle_contents *contents, char *error, size_t er
 	const char *dir = contents->dir;
 	struct csv_table *table = &contents->vm_runs_csv;
 	char path[1100], why[256], shown[48];
-	int column[NEEDED];
+	int column[NEEDED], affinity, mem_policy;
 
 	snprintf(path, sizeof path, "%s/" BUNDLE_VM_RUNS, dir);
 	if (access(path, F_OK) != 0)
@@ -446,6 +446,9 @@ static int read_vm_runs(struct bundle_contents *contents, char *error, size_t er
 		if ((column[c] = csv_column(table, needed[c])) < 0)
 			return bundle_fail(error, error_size, dir, BUNDLE_VM_RUNS,
 					   "row 1: no column '%s'", needed[c]);
+	/* Placement columns came later: "" in bundles without them, as in runs.csv. */
+	affinity = csv_column(table, "affinity");
+	mem_policy = csv_column(table, "mem_policy");
 	struct bundle_cell *cells =
 		realloc(contents->cells, (contents->cell_count + table->rows + 1) * sizeof *cells);
 	contents->vm_runs = calloc(table->rows + 1, sizeof *contents->vm_runs);
@@ -457,7 +460,9 @@ static int read_vm_runs(struct bundle_contents *contents, char *error, size_t er
 		size_t row = csv_row_number(r);
 		struct bundle_vm_run *run = &contents->vm_runs[r];
 		struct bundle_cell cell = { .id = fields[column[ID]], .lock = fields[column[LOCK]],
-					    .workload = "vm", .affinity = "", .mem_policy = "",
+					    .workload = "vm",
+					    .affinity = affinity >= 0 ? fields[affinity] : "",
+					    .mem_policy = mem_policy >= 0 ? fields[mem_policy] : "",
 					    .guest = fields[column[GUEST]] };
 		const struct { int position; double *out; } numbers[] = {
 			{ MIPS, &run->mips }, { MIPS_HART, &run->mips_per_hart },

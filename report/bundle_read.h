@@ -77,8 +77,8 @@ struct bundle_cell {
 	const char *id, *lock, *workload;
 	unsigned threads, cs_ns, ncs_ns, read_pct, cs_lines;
 	unsigned threads_per_cpu; /* N for "N x CPUs", 0 for an absolute thread count */
-	/* The policies it ran under (runs.csv's affinity and mem_policy); "" in a bundle
-	 * from before placement (and in VM cells). */
+	/* The policies it ran under (runs.csv's or vm_runs.csv's affinity and
+	 * mem_policy); "" in a bundle from before placement, and in cells not placed. */
 	const char *affinity, *mem_policy;
 	const char *guest;        /* VM cells only; NULL otherwise */
 	unsigned workers;         /* VM cells only */

@@ -111,7 +111,10 @@ static void write_row(struct report_doc *doc, const struct compare_result *resul
 	size_t config_index = base->model.cell_config[row->base_cell];
 	char label[384];
 
-	if (config_index == REPORT_NO_CONFIG)
+	if (config_index == REPORT_NO_CONFIG && (cell->affinity[0] || cell->mem_policy[0]))
+		snprintf(label, sizeof label, "vm guest=%s workers=%u affinity=%s memory=%s",
+			 cell->guest, cell->workers, cell->affinity, cell->mem_policy);
+	else if (config_index == REPORT_NO_CONFIG)
 		snprintf(label, sizeof label, "vm guest=%s workers=%u", cell->guest, cell->workers);
 	else if (base->model.placement_count > 1) /* the placement tells the cells apart */
 		snprintf(label, sizeof label, "%s affinity=%s memory=%s",

@@ -60,9 +60,12 @@ static bool same_configuration(const struct bundle_cell *a, const struct bundle_
 {
 	if ((a->guest == NULL) != (b->guest == NULL))
 		return false;
-	if (a->guest != NULL) /* VM cells: guest and workers; harts are the threads */
+	/* VM cells: guest, workers and placement (unplaced workers are the OS's);
+	 * harts are the threads. */
+	if (a->guest != NULL)
 		return strcmp(a->guest, b->guest) == 0 && strcmp(a->lock, b->lock) == 0 &&
-		       a->workers == b->workers;
+		       a->workers == b->workers && same_policy(a->affinity, b->affinity, "none") &&
+		       same_policy(a->mem_policy, b->mem_policy, "default");
 	return strcmp(a->workload, b->workload) == 0 && strcmp(a->lock, b->lock) == 0 &&
 	       a->cs_ns == b->cs_ns && a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct &&
 	       a->cs_lines == b->cs_lines && same_policy(a->affinity, b->affinity, "round-robin") &&

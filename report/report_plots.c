@@ -717,6 +717,12 @@ int plot_placement(const struct plot_env *env, const struct report_model *model,
 	return run_gnuplot(env, data, path, "placement.gp", name, variables, made);
 }
 
+/* Two VM cells under the same policies (both unplaced: both ""). */
+static bool same_placement(const struct bundle_cell *a, const struct bundle_cell *b)
+{
+	return strcmp(a->affinity, b->affinity) == 0 && strcmp(a->mem_policy, b->mem_policy) == 0;
+}
+
 int plot_vm(const struct plot_env *env, const struct report_model *model, const char *guest,
 	    struct plot_made *made)
 {
@@ -730,8 +736,9 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 	if (data == NULL)
 		return plot_fail(env, 3, "%s: cannot write: %s", path, strerror(errno));
 	/* A line per lock, its points the harts in ascending order; per (lock,
-	 * workers) when some harts count ran on several worker counts. */
-	bool by_workers = false;
+	 * workers) when some harts count ran on several worker counts; per placement
+	 * too in a placed run (the id's .aff<i>.mem<j>, meta.json's indexes). */
+	bool by_workers = false, placed = false;
 	for (size_t a = 0; a < bundle->cell_count; a++)
 		for (size_t b = 0; b < a; b++) {
 			const struct bundle_cell *x = &bundle->cells[a], *y = &bundle->cells[b];
@@ -749,13 +756,17 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 			first = !(bundle->cells[e].guest != NULL &&
 				  strcmp(bundle->cells[e].guest, guest) == 0 &&
 				  strcmp(bundle->cells[e].lock, cell->lock) == 0 &&
-				  (!by_workers || bundle->cells[e].workers == cell->workers));
+				  (!by_workers || bundle->cells[e].workers == cell->workers) &&
+				  same_placement(&bundle->cells[e], cell));
 		if (!first)
 			continue;
+		const char *placement = strstr(cell->id, ".aff");
+		placed |= placement != NULL;
 		if (by_workers)
-			snprintf(label, sizeof label, "%s/w%u", cell->lock, cell->workers);
+			snprintf(label, sizeof label, "%s/w%u%s", cell->lock, cell->workers,
+				 placement ? placement : "");
 		else
-			snprintf(label, sizeof label, "%s", cell->lock);
+			snprintf(label, sizeof label, "%s%s", cell->lock, placement ? placement : "");
 		append(series, sizeof series, label);
 		fprintf(data, "%s# %s\n", blocks++ ? "\n\n" : "", label);
 		for (unsigned harts = 1; harts <= 64; harts++)
@@ -766,7 +777,7 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 				if (point->guest == NULL || strcmp(point->guest, guest) != 0 ||
 				    strcmp(point->lock, cell->lock) != 0 ||
 				    (by_workers && point->workers != cell->workers) ||
-				    point->threads != harts)
+				    !same_placement(point, cell) || point->threads != harts)
 					continue;
 				row = report_vm_figure(model, k, "mips");
 				fprintf(data, "%u", harts);
@@ -787,8 +798,9 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 		 series, guest, model->vm_phase ? model->vm_phase : "none");
 	snprintf(made->caption, sizeof made->caption,
 		 "Guest %s: the VM's MIPS against harts, a line per lock (lock/wN: per worker "
-		 "count too, where harts ran on several), medians with their confidence "
+		 "count too, where harts ran on several%s), medians with their confidence "
 		 "intervals, phase %s",
-		 guest, model->vm_phase ? model->vm_phase : "none");
+		 guest, placed ? "; .aff<i>.mem<j>: per placement, as in the cell ids" : "",
+		 model->vm_phase ? model->vm_phase : "none");
 	return run_gnuplot(env, data, path, "throughput.gp", name, variables, made);
 }

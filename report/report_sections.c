@@ -789,12 +789,16 @@ static int section_vm(struct report_context *ctx)
 {
 	static const char *const headers[] = { "guest", "harts", "workers", "lock", "MIPS",
 					       "CI", "reps ok", "lock bytes (all sites)",
-					       "acquisitions" };
+					       "acquisitions", "placement" };
 	const struct report_model *model = ctx->model;
 	const struct bundle_contents *bundle = model->bundle;
+	bool placed = false;
 
 	if (bundle->vm_run_count == 0)
 		return 0;
+	for (size_t c = 0; c < bundle->cell_count; c++)
+		placed |= bundle->cells[c].guest != NULL &&
+			  (bundle->cells[c].affinity[0] || bundle->cells[c].mem_policy[0]);
 	doc_heading(ctx->doc, 2, "The VM under each lock");
 	doc_text(ctx->doc, "Each rep boots the guest and runs it to its own self-check; MIPS is "
 			   "instructions retired by all harts over the wall time. Figures are "
@@ -814,13 +818,15 @@ static int section_vm(struct report_context *ctx)
 		if (status != 0)
 			return status;
 	}
-	doc_table_begin(ctx->doc, 9, headers);
+	/* A placed run's cells differ by placement only: a column says which. */
+	doc_table_begin(ctx->doc, placed ? 10 : 9, headers);
 	for (size_t c = 0; c < bundle->cell_count; c++) {
 		const struct bundle_cell *cell = &bundle->cells[c];
 		const struct bundle_summary *mips = report_vm_figure(model, c, "mips");
 		const struct bundle_summary *bytes = report_vm_figure(model, c, "lock_bytes_total");
 		const struct bundle_summary *acquisitions = report_vm_figure(model, c, "acquisitions");
-		char harts[16], workers[16], median[32], ci[80], reps[32], byte_text[32], acq[32];
+		char harts[16], workers[16], median[32], ci[80], reps[32], byte_text[32], acq[32],
+			where[160];
 		size_t ok = 0, all = 0;
 
 		if (cell->guest == NULL)
@@ -837,8 +843,11 @@ static int section_vm(struct report_context *ctx)
 		snprintf(reps, sizeof reps, "%zu of %zu", ok, all);
 		whole_number(bytes ? bytes->median : NAN, byte_text, sizeof byte_text);
 		whole_number(acquisitions ? acquisitions->median : NAN, acq, sizeof acq);
+		snprintf(where, sizeof where, "%s, memory %s",
+			 cell->affinity[0] ? cell->affinity : "none",
+			 cell->mem_policy[0] ? cell->mem_policy : "default");
 		const char *cells[] = { cell->guest, harts, workers, cell->lock, median, ci, reps,
-					byte_text, acq };
+					byte_text, acq, where };
 		doc_table_row(ctx->doc, cells);
 	}
 	doc_table_end(ctx->doc);

@@ -248,6 +248,24 @@ Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 	char *meta = fixture_read(dir, "meta.json");
 	cr_expect_eq(fixture_count(meta, "needs a second NUMA node"), 2, "%s", meta);
 	free(meta);
+
+	/* Report and compare tell the two cells apart by their placement. */
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "report: %s", run.err);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect(strstr(md, "| list:1, memory node:0 |") != NULL, "%s", md);
+	cr_expect(strstr(md, "| list:0, memory node:0 |") != NULL);
+	free(md);
+	char out[400];
+	snprintf(out, sizeof out, "%s-compare", dir);
+	run_locklab(&run, "compare", "--out", out, dir, dir, NULL);
+	cr_assert_eq(run.status, 0, "compare: %s", run.err);
+	cr_expect(strstr(run.out, "2 cells aligned (0 only in the baseline, 0 only here)") != NULL,
+		  "%s", run.out);
+	char *compare = fixture_read(out, "compare.md");
+	cr_expect(strstr(compare, "|vm guest=atomics workers=2 affinity=list:1 memory=node:0 | ") !=
+		  NULL, "%s", compare);
+	free(compare);
 }
 
 /* --site with two overrides holds a comma: the row quotes it, and report reads
