@@ -1,4 +1,5 @@
 /* locklab torture: correctness stress per lock (harness/torture.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <numa.h>
 #include <sched.h>
@@ -8,13 +9,15 @@
 
 #include "harness/cli.h"
 #include "harness/lock_select.h"
+#include "harness/placement.h"
 #include "harness/torture.h"
 
 static void torture_usage(FILE *out, unsigned default_threads)
 {
 	fprintf(out,
 		"usage: locklab torture [--lock NAME[,NAME...]|all] [--threads N] [--seconds S]\n"
-		"                       [--seed K] [--nodes N] [--inject K] [--cpus N]\n"
+		"                       [--seed K] [--nodes N] [--inject K]\n"
+		"                       [--cpus N | --affinity POLICY]\n"
 		"Stresses each lock like Linux locktorture: a non-atomic counter and an owner\n"
 		"check in every critical section, trylock success and failure, readers beside\n"
 		"readers but never beside a writer. Each lock runs in its own child process\n"
@@ -35,18 +38,35 @@ static void torture_usage(FILE *out, unsigned default_threads)
 		"               0: off)\n"
 		"  --cpus N     run each lock's stress on the first N CPUs this process may\n"
 		"               use (default: all of them)\n"
+		"  --affinity P pin stress thread i to the policy's i-th PU, wrapping (the\n"
+		"               policies of locklab topo; none: not pinned); each line then\n"
+		"               says which CPUs the threads ran on\n"
 		"  --help       this text\n",
 		default_threads, TORTURE_INJECT_DEFAULT);
 }
 
+/* "; ran on CPUs 0,2": where the pinned stress threads really were. */
+static void print_cpus(const struct torture_result *r)
+{
+	const char *separator = "; ran on CPUs ";
+
+	for (unsigned cpu = 0; cpu < 64; cpu++)
+		if (r->ran_on_mask >> cpu & 1) {
+			printf("%s%u", separator, cpu);
+			separator = ",";
+		}
+	if (r->ran_on_high)
+		printf("%sbeyond 63", separator);
+}
+
 static void print_result(const struct ll_info *info, const struct torture_result *r,
-			 double seconds)
+			 double seconds, bool pinned)
 {
 	printf("%-24s ", info->name);
 	if (r->timed_out) {
-		printf("FAILED: timed out (deadlock or livelock)\n");
+		printf("FAILED: timed out (deadlock or livelock)");
 	} else if (r->crash_signal) {
-		printf("FAILED: crashed with signal %d\n", r->crash_signal);
+		printf("FAILED: crashed with signal %d", r->crash_signal);
 	} else if (torture_failed(r)) {
 		printf("FAILED: %llu exclusion, %llu lost updates, %llu rw, %llu semantic%s%s",
 		       (unsigned long long)r->exclusion_violations,
@@ -56,15 +76,53 @@ static void print_result(const struct ll_info *info, const struct torture_result
 		if (r->caught_after_s > 0)
 			printf("; first after %.3f s, %llu yields", r->caught_after_s,
 			       (unsigned long long)r->yields);
-		putchar('\n');
 	} else {
-		printf("%-22s %10llu writes %10llu reads %8.0f/s  max readers %u, %llu yields\n",
+		printf("%-22s %10llu writes %10llu reads %8.0f/s  max readers %u, %llu yields",
 		       info->has_trylock ? "ok" : "ok (trylock: none)",
 		       (unsigned long long)r->acquisitions, (unsigned long long)r->reads,
 		       (double)(r->acquisitions + r->reads) / seconds, r->max_readers,
 		       (unsigned long long)r->yields);
+		if (pinned)
+			print_cpus(r);
 	}
+	putchar('\n');
 	fflush(stdout);
+}
+
+/* --affinity's plan on this machine into pus (PLACEMENT_MAX_LIST); 0 with
+ * *count set, or the exit status after one line (2 malformed, 3 a policy this
+ * machine cannot give). */
+static int plan_affinity(const char *text, unsigned *pus, unsigned *count)
+{
+	struct placement_policy policy;
+	hwloc_topology_t topology;
+	hwloc_bitmap_t allowed;
+	char why[256];
+	long planned;
+
+	if (placement_parse(text, &policy, why, sizeof why) != 0) {
+		cli_error("--affinity", text, "%s", why);
+		return EXIT_USAGE;
+	}
+	if (hwloc_topology_init(&topology) != 0 || hwloc_topology_load(topology) != 0) {
+		placement_free(&policy);
+		cli_error("--affinity", text, "cannot read this machine's topology (hwloc)");
+		return EXIT_ENVIRONMENT;
+	}
+	allowed = hwloc_bitmap_alloc();
+	hwloc_get_cpubind(topology, allowed, HWLOC_CPUBIND_PROCESS);
+	planned = placement_plan(topology, allowed, &policy, pus, PLACEMENT_MAX_LIST, why,
+				 sizeof why);
+	int failed = errno;
+	hwloc_bitmap_free(allowed);
+	hwloc_topology_destroy(topology);
+	placement_free(&policy);
+	if (planned < 0) {
+		cli_error("--affinity", text, "%s", why);
+		return failed == ENODEV ? EXIT_ENVIRONMENT : EXIT_USAGE;
+	}
+	*count = (unsigned)planned;
+	return 0;
 }
 
 int cmd_torture(int argc, char **argv)
@@ -77,6 +135,7 @@ int cmd_torture(int argc, char **argv)
 		{ "nodes", required_argument, NULL, 'n' },
 		{ "inject", required_argument, NULL, 'i' },
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "affinity", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,7 +153,8 @@ int cmd_torture(int argc, char **argv)
 		.numa_nodes = machine_nodes ? machine_nodes : 1,
 		.inject_one_in = TORTURE_INJECT_DEFAULT,
 	};
-	const char *lock_text = "all";
+	const char *lock_text = "all", *affinity = NULL;
+	static unsigned pus[PLACEMENT_MAX_LIST];
 	unsigned long value;
 	int opt;
 
@@ -134,6 +194,9 @@ int cmd_torture(int argc, char **argv)
 				return EXIT_USAGE;
 			config.cpus = (unsigned)value;
 			break;
+		case 'a':
+			affinity = optarg;
+			break;
 		case 'h':
 			torture_usage(stdout, 4 * cpus);
 			return 0;
@@ -157,6 +220,18 @@ int cmd_torture(int argc, char **argv)
 		cli_error("--cpus", text, "this process may use only %u CPU(s)", cpus);
 		return EXIT_ENVIRONMENT;
 	}
+	if (affinity != NULL && config.cpus != 0) {
+		cli_error("--affinity", affinity, "give --affinity or --cpus, not both");
+		return EXIT_USAGE;
+	}
+	if (affinity != NULL) {
+		int rc = plan_affinity(affinity, pus, &config.pu_count);
+		if (rc != 0)
+			return rc;
+		config.pus = pus;
+		if (config.pu_count > 0)
+			cpus = config.pu_count;
+	}
 	if (config.cpus != 0)
 		cpus = config.cpus;
 	if (config.threads == 0)
@@ -164,7 +239,8 @@ int cmd_torture(int argc, char **argv)
 
 	printf("# torture: %zu lock(s), %u threads on %u CPU(s)%s, %.2f s each, seed %llu, "
 	       "%u NUMA node(s), ",
-	       count, config.threads, cpus, config.cpus != 0 ? " (--cpus)" : "", config.seconds,
+	       count, config.threads, cpus,
+	       config.cpus != 0 ? " (--cpus)" : config.pu_count ? " (--affinity)" : "", config.seconds,
 	       (unsigned long long)config.seed, config.numa_nodes);
 	if (config.inject_one_in != 0)
 		printf("inject 1 in %u\n", config.inject_one_in);
@@ -181,7 +257,7 @@ int cmd_torture(int argc, char **argv)
 				  "lock set-up failed or the child reported nothing");
 			return EXIT_ENVIRONMENT;
 		}
-		print_result(selected[i], &result, config.seconds);
+		print_result(selected[i], &result, config.seconds, config.pu_count > 0);
 		failed += torture_failed(&result);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);

@@ -46,6 +46,7 @@ struct torture_thread {
 	uint64_t reads;
 	uint64_t trylock_failures;
 	uint64_t yields;
+	int ran_on; /* the CPU it ended on */
 } __attribute__((aligned(LL_PAD)));
 
 /* A few dozen pauses: wide enough that a second holder overlaps the check. */
@@ -152,6 +153,7 @@ static void *stress_thread(void *arg)
 		}
 	}
 	self->yields = ll_inject_state.yields;
+	self->ran_on = sched_getcpu();
 	return NULL;
 }
 
@@ -221,9 +223,20 @@ struct semantics {
 /* A thread torture cannot start means the check it serves cannot run: stop the
  * child loudly (its parent reports the abort as a failed lock), rather than
  * wait at a barrier that will never fill or report a probe that never ran. */
-static void torture_spawn(pthread_t *thread, void *(*body)(void *), void *arg)
+static void torture_spawn(pthread_t *thread, void *(*body)(void *), void *arg, int cpu)
 {
-	int error = pthread_create(thread, NULL, body, arg);
+	pthread_attr_t attr;
+	int error;
+
+	pthread_attr_init(&attr);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+	}
+	error = pthread_create(thread, &attr, body, arg);
+	pthread_attr_destroy(&attr);
 
 	if (error != 0) {
 		fprintf(stderr, "locklab: torture: pthread_create: %s\n", strerror(error));
@@ -248,7 +261,7 @@ static bool probe_while_held(struct semantics *sem, enum probe_action action, un
 	bool entered;
 
 	*p = (struct probe){ .shared = sem->shared, .ctx = sem->prober_ctx, .action = action };
-	torture_spawn(&thread, probe_thread, p);
+	torture_spawn(&thread, probe_thread, p, -1);
 	if (action == PROBE_TRYLOCK) {
 		pthread_join(thread, NULL);
 		release(sem->shared->lock, sem->holder_ctx);
@@ -297,7 +310,7 @@ static void check_semantics(struct semantics *sem)
 					.action = PROBE_READ_LOCK };
 		pthread_t thread;
 
-		torture_spawn(&thread, probe_thread, &reader);
+		torture_spawn(&thread, probe_thread, &reader, -1);
 		if (!probe_entered_within(&reader, 2000))
 			semantic_failure(sem, "a second reader was kept out by a reader");
 		ops->read_unlock(lock, sem->prober_ctx);
@@ -310,7 +323,7 @@ static void check_semantics(struct semantics *sem)
 		pthread_t thread;
 
 		ops->read_lock(lock, sem->prober_ctx);
-		torture_spawn(&thread, probe_thread, &writer);
+		torture_spawn(&thread, probe_thread, &writer, -1);
 		pthread_join(thread, NULL);
 		ops->read_unlock(lock, sem->prober_ctx);
 		if (writer.try_result)
@@ -398,12 +411,18 @@ int torture_run(const struct ll_info *info, const struct torture_config *config,
 		abort();
 	}
 	for (unsigned i = 0; i < config->threads; i++)
-		torture_spawn(&threads[i].thread, stress_thread, &threads[i]);
+		torture_spawn(&threads[i].thread, stress_thread, &threads[i],
+			      config->pu_count ? (int)config->pus[i % config->pu_count] : -1);
 	pthread_barrier_wait(&s->start);
 	watch_stress(s, config, result);
 	ck_pr_store_uint(&s->stop, 1);
-	for (unsigned i = 0; i < config->threads; i++)
+	for (unsigned i = 0; i < config->threads; i++) {
 		pthread_join(threads[i].thread, NULL);
+		if (threads[i].ran_on >= 64)
+			result->ran_on_high = true;
+		else if (threads[i].ran_on >= 0)
+			result->ran_on_mask |= 1ull << threads[i].ran_on;
+	}
 	pthread_barrier_destroy(&s->start);
 
 	for (unsigned i = 0; i < n; i++) {

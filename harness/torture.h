@@ -28,6 +28,10 @@ struct torture_config {
 	unsigned inject_one_in;
 	unsigned cpus;          /* 0: any CPU; N: torture_isolated's child runs on the
 				 * first N CPUs the caller may use */
+	/* --affinity: stress thread i is pinned to pus[i % pu_count] (the plan of
+	 * harness/placement.h); pu_count 0: not pinned. */
+	const unsigned *pus;
+	unsigned pu_count;
 	bool stop_on_violation; /* end the stress at the first violation seen */
 };
 
@@ -41,6 +45,10 @@ struct torture_result {
 	uint64_t semantic_failures; /* deterministic trylock / reader-sharing checks */
 	unsigned max_readers;       /* most readers seen inside at once */
 	uint64_t yields;            /* injection points that yielded */
+	/* The CPUs the stress threads were on when they ended: bit c for CPU c < 64;
+	 * ran_on_high when one was on a CPU past 63. */
+	uint64_t ran_on_mask;
+	bool ran_on_high;
 	double caught_after_s;      /* stress time until a violation was first seen,
 				     * checked each millisecond after the first; 0: none */
 	bool timed_out;             /* the child did not finish: deadlock or livelock */

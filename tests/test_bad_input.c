@@ -52,6 +52,9 @@ static const struct bad_input table[] = {
 	/* CPUs this machine does not have: well formed, so an environment error */
 	{ { "torture", "--cpus", "0" }, 2, "0", "out of range" },
 	{ { "torture", "--cpus", "4096" }, 3, "4096", "may use only" },
+	{ { "torture", "--affinity", "list:4095" }, 3, "list:4095", "not among" },
+	{ { "torture", "--affinity", "list:a" }, 2, "list:a", "not a CPU number" },
+	{ { "torture", "--affinity", "none", "--cpus", "1" }, 2, "none", "not both" },
 	/* guest files */
 	{ { "vm", "--elf", "/nonexistent/guest.elf" }, 2, "/nonexistent/guest.elf",
 	  "No such file or directory" },

@@ -196,3 +196,19 @@ Test(run_placement, ranking_has_a_column_per_placement, .timeout = 60)
 	cr_expect(strstr(run.out, "uncontended t1; affinity round-robin, memory default\n") != NULL);
 	cr_expect(strstr(run.out, "uncontended t1; affinity list:0, memory default\n") != NULL);
 }
+
+/* torture --affinity pins every stress thread to the policy's PUs, and each
+ * lock's line says where the threads really were (unpinned, 8 threads on two
+ * CPUs end on both). */
+Test(run_placement, torture_affinity_pins_its_stress_threads, .timeout = 60)
+{
+	static const char *const lists[] = { "list:1", "list:0" };
+	static const char *const seen[] = { "; ran on CPUs 1\n", "; ran on CPUs 0\n" };
+
+	for (size_t i = 0; i < 2; i++) {
+		run_locklab(&run, "torture", "--lock", "ck_mcs,pthread_rwlock", "--seconds", "0.1",
+			    "--threads", "8", "--affinity", lists[i], NULL);
+		cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+		cr_expect_eq(fixture_count(run.out, seen[i]), 2, "%s", run.out);
+	}
+}
