@@ -101,6 +101,21 @@ static size_t reps_in_phase(const char *runs, size_t rows, const char *lock, con
 	return n;
 }
 
+/* compare.md of the bundle against itself (into dir-compare), which must align
+ * every one of its aligned cells with a partner. */
+static char *compare_with_itself(const char *dir, unsigned aligned)
+{
+	char out[400], line[96];
+
+	snprintf(out, sizeof out, "%s-compare", dir);
+	run_locklab(&run, "compare", "--out", out, dir, dir, NULL);
+	cr_assert_eq(run.status, 0, "compare: %s", run.err);
+	snprintf(line, sizeof line, "%u cells aligned (0 only in the baseline, 0 only here)",
+		 aligned);
+	cr_expect(strstr(run.out, line) != NULL, "%s", run.out);
+	return fixture_read(out, "compare.md");
+}
+
 Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 {
 	char dir[300], value[64];
@@ -164,13 +179,7 @@ Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 	cr_expect(strstr(md, "### Where the VM waits") != NULL);
 	free(md);
 
-	char out[400];
-	snprintf(out, sizeof out, "%s-compare", dir);
-	run_locklab(&run, "compare", "--out", out, dir, dir, NULL);
-	cr_assert_eq(run.status, 0, "compare: %s", run.err);
-	cr_expect(strstr(run.out, "4 cells aligned (0 only in the baseline, 0 only here)") != NULL,
-		  "%s", run.out);
-	char *compare = fixture_read(out, "compare.md");
+	char *compare = compare_with_itself(dir, 4);
 	const char *expected = mcs_reps == 0 ? "| ck_mcs | MIPS | n/a (reps 0 / 0) | too few reps |"
 			       : mcs_reps == 1 ? "| ck_mcs | MIPS | 1.00 (reps 1 / 1) | too few reps |"
 					       : "| ck_mcs | MIPS | 1.00 (";
@@ -256,13 +265,7 @@ Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 	cr_expect(strstr(md, "| list:1, memory node:0 |") != NULL, "%s", md);
 	cr_expect(strstr(md, "| list:0, memory node:0 |") != NULL);
 	free(md);
-	char out[400];
-	snprintf(out, sizeof out, "%s-compare", dir);
-	run_locklab(&run, "compare", "--out", out, dir, dir, NULL);
-	cr_assert_eq(run.status, 0, "compare: %s", run.err);
-	cr_expect(strstr(run.out, "2 cells aligned (0 only in the baseline, 0 only here)") != NULL,
-		  "%s", run.out);
-	char *compare = fixture_read(out, "compare.md");
+	char *compare = compare_with_itself(dir, 2);
 	cr_expect(strstr(compare, "|vm guest=atomics workers=2 affinity=list:1 memory=node:0 | ") !=
 		  NULL, "%s", compare);
 	free(compare);
