@@ -343,17 +343,6 @@ out:
 	return rc;
 }
 
-/* Whether name is one of list's comma-separated names. */
-static bool lock_listed(const char *list, const char *name)
-{
-	size_t length = strlen(name);
-
-	for (const char *at = list; (at = strstr(at, name)) != NULL; at += length)
-		if ((at == list || at[-1] == ',') && (at[length] == ',' || at[length] == '\0'))
-			return true;
-	return false;
-}
-
 /* The VM cells' reps, after the others, in their own seeded shuffled order, each
  * in its own child; stops early, keeping what it measured, when Ctrl-C arrives. */
 static int measure_vm(struct vm_plan *vm, const struct vm_cell_environment *env,
@@ -523,7 +512,7 @@ int cmd_run(int argc, char **argv)
 		o.vm_request.reps = slice->reps;
 		vm_lock_count = 0;
 		for (size_t i = 0; i < lock_count; i++)
-			if (slice->locks == NULL || lock_listed(slice->locks, locks[i]->name))
+			if (slice->locks == NULL || matrix_listed(slice->locks, locks[i]->name))
 				vm_locks[vm_lock_count++] = locks[i];
 	}
 	if (o.vm) {

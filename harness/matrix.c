@@ -286,7 +286,7 @@ int matrix_cross_placements(struct matrix *m, const char *const *affinities, siz
 	return 0;
 }
 
-static bool name_listed(const char *list, const char *name)
+bool matrix_listed(const char *list, const char *name)
 {
 	size_t length = strlen(name);
 
@@ -306,7 +306,7 @@ int matrix_add_placement_slice(struct matrix *m, const struct matrix_placement_s
 	struct matrix extra;
 
 	for (size_t l = 0; l < lock_count; l++)
-		if (name_listed(slice->locks, locks[l]->name))
+		if (matrix_listed(slice->locks, locks[l]->name))
 			chosen[chosen_count++] = locks[l];
 	if (chosen_count == 0)
 		return 0;

@@ -37,6 +37,9 @@ struct matrix_block {
 	size_t lines_count;
 };
 
+/* Whether name is one of list's comma-separated names (a slice's locks). */
+bool matrix_listed(const char *list, const char *name);
+
 /* A profile's VM slice: what --workload vm would ask for (harness/vm_plan.h). */
 struct matrix_vm_slice {
 	const char *guests; /* comma-separated */
