@@ -9,7 +9,7 @@ GUEST_FLAGS := --target=riscv64-unknown-elf -march=rv64ima -mabi=lp64 -mcmodel=m
 	-fno-builtin -Ivmcore/guests -I$(dir $(GUEST_EXPECTED))
 GUEST_DIR := $(BUILD)/guests
 BENCH_ROUNDS := 200
-GUEST_LIB := vmcore/guests/start.S vmcore/guests/lib.c
+GUEST_LIB := vmcore/guests/start.S vmcore/guests/lib.c vmcore/guests/freestanding.c
 GUEST_DEPS := $(GUEST_LIB) vmcore/guests/lib.h vmcore/guests/link.ld vmcore/guests.mk \
 	$(GUEST_EXPECTED)
 GUEST_C := compute atomics spin io smc timer mixed trap lockheavy pvlock churn pvfault
@@ -49,10 +49,11 @@ LINUX_IMAGE_BASE := 0x80000000
 LINUX_FLAGS := --target=riscv64-unknown-linux-gnu -mabi=lp64 -mcmodel=medany -mno-relax \
 	-fno-pic -fno-pie -nostdlib -ffreestanding -static -fuse-ld=lld -O2 -Wall -Wextra -Werror \
 	-fno-builtin -Wl,--image-base=$(LINUX_IMAGE_BASE)
-$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/compute_kernel.h vmcore/guests.mk $(GUEST_EXPECTED) | deps-guests
+$(GUEST_DIR)/compute-bench-linux.elf: vmcore/guests/compute_linux.c vmcore/guests/freestanding.c \
+		vmcore/guests/compute_kernel.h vmcore/guests.mk $(GUEST_EXPECTED) | deps-guests
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(LINUX_FLAGS) -march=rv64ima -I$(dir $(GUEST_EXPECTED)) -DROUNDS=$(BENCH_ROUNDS) \
-		-o $@ $<
+		-o $@ $< vmcore/guests/freestanding.c
 
 # Linux programs for the shim's tests: system calls it has, and one it lacks.
 GUEST_LINUX := linux_shim linux_unsupported

@@ -42,13 +42,13 @@ $(GUEST_DIR)/$(1).elf $(GUEST_DIR)/$(1)-test.elf: $(GUEST_DIR)/$(1)%.elf: vmcore
 		-DSUITE_ITERATIONS=$$(if $$*,$(SUITE_TEST_ITERS_$(2)),$(SUITE_ITERS_$(2))) \
 		-T vmcore/guests/link.ld -o $$@ $(GUEST_LIB) vmcore/guests/suite.c vmcore/guests/suite/$(2).c
 $(GUEST_DIR)/$(1)-linux.elf $(GUEST_DIR)/$(1)-linux-test.elf: $(GUEST_DIR)/$(1)-linux%.elf: \
-		vmcore/guests/suite_linux.c vmcore/guests/suite/$(2).c \
+		vmcore/guests/suite_linux.c vmcore/guests/freestanding.c vmcore/guests/suite/$(2).c \
 		$(SUITE_GEN)/$(2)/kernel_expected.h $(SUITE_SOURCES) vmcore/guests.mk | deps-guests
 	@mkdir -p $$(@D)
 	$(GUEST_CC) $(LINUX_FLAGS) -march=$(3) -Ivmcore/guests -I$(SUITE_GEN)/$(2) \
 		-DSUITE_NAME='"$(1)"' \
 		-DSUITE_ITERATIONS=$$(if $$*,$(SUITE_TEST_ITERS_$(2)),$(SUITE_ITERS_$(2))) \
-		-o $$@ vmcore/guests/suite_linux.c vmcore/guests/suite/$(2).c
+		-o $$@ vmcore/guests/suite_linux.c vmcore/guests/freestanding.c vmcore/guests/suite/$(2).c
 endef
 $(foreach k,$(SUITE),$(eval $(call suite_guest,suite-$(k),$(k),rv64ima)))
 $(foreach k,$(SUITE_RVC),$(eval $(call suite_guest,suite-rvc-$(k),$(k),rv64imac)))

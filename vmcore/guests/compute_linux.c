@@ -22,15 +22,6 @@ static void linux_exit(long code)
 		;
 }
 
-void *memset(void *dst, int c, size_t n)
-{
-	volatile uint8_t *d = dst;
-
-	while (n--)
-		*d++ = (uint8_t)c;
-	return dst;
-}
-
 void _start(void)
 {
 	linux_exit(kernel_rounds(&state, ROUNDS) == EXPECTED ? 0 : 1);

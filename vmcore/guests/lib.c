@@ -131,22 +131,3 @@ uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t length)
 	}
 	return ~crc;
 }
-
-void *memset(void *dst, int c, size_t n)
-{
-	volatile uint8_t *d = dst;
-
-	while (n--)
-		*d++ = (uint8_t)c;
-	return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	volatile uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}

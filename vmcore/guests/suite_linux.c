@@ -35,26 +35,6 @@ static void linux_say(const char *text)
 	linux_call(64, 1, (long)text, (long)length);
 }
 
-/* The compiler may call these for copies and clears; there is no libc. */
-void *memset(void *dst, int c, size_t n)
-{
-	volatile uint8_t *d = dst;
-
-	while (n--)
-		*d++ = (uint8_t)c;
-	return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	volatile uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
 void _start(void)
 {
 	uint64_t checksum = kernel_run(SUITE_ITERATIONS, arena);
