@@ -10,29 +10,12 @@ locklab=$1
 shift
 runs=3
 
-# best ELF [OPTION...]: "MIPS instructions", the highest MIPS of $runs passing runs.
-best() {
-	best=0
-	insns=0
-	i=0
-	while [ $i -lt $runs ]; do
-		if ! out=$("$locklab" vm --elf "$@" --harts 1 --workers 1); then
-			echo "locklab: bench-vm: $*: the guest failed" >&2
-			echo "$out" >&2
-			exit 1
-		fi
-		mips=$(echo "$out" | awk '/^vm: MIPS/ {print $3}')
-		insns=$(echo "$out" | awk '/^vm: instret total/ {print $4}')
-		best=$(printf '%s\n%s\n' "$best" "$mips" | sort -g | tail -n 1)
-		i=$((i + 1))
-	done
-	echo "$best $insns"
-}
+. "$(dirname "$0")/bench_lib.sh"
 
 echo "bench-suite: guest             instructions   compiled MIPS   --no-opt MIPS   ratio"
 for elf in "$@"; do
-	compiled=$(best "$elf")
-	interpreted=$(best "$elf" --no-opt)
+	compiled=$(vm_best "$elf")
+	interpreted=$(vm_best "$elf" --no-opt)
 	echo "$(basename "$elf" .elf) $compiled $interpreted"
 done | awk '{
 	if ($3 != $5) {

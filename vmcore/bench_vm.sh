@@ -21,29 +21,7 @@ if ! command -v qemu-riscv64 >/dev/null 2>&1; then
 	exit 3
 fi
 
-# vm ELF [OPTION...]: locklab vm's report of one passing run, else exit 1.
-vm() {
-	if ! out=$("$locklab" vm --elf "$@" --harts 1 --workers 1); then
-		echo "locklab: bench-vm: $1: the guest failed on vmcore" >&2
-		echo "$out" >&2
-		exit 1
-	fi
-	echo "$out"
-}
-
-# best_vm ELF: "MIPS instructions", the highest MIPS of $runs runs.
-best_vm() {
-	best=0
-	i=0
-	while [ $i -lt $runs ]; do
-		out=$(vm "$1")
-		mips=$(echo "$out" | awk '/^vm: MIPS/ {print $3}')
-		insns=$(echo "$out" | awk '/^vm: instret total/ {print $4}')
-		best=$(printf '%s\n%s\n' "$best" "$mips" | sort -g | tail -n 1)
-		i=$((i + 1))
-	done
-	echo "$best $insns"
-}
+. "$(dirname "$0")/bench_lib.sh"
 
 # best_qemu ELF: the shortest wall time of $runs runs, in seconds.
 best_qemu() {
@@ -67,8 +45,8 @@ echo "bench-vm: guest              vmcore insns    Linux insns   vmcore MIPS    
 # Collected first: a failure inside the loop then stops the script (set -e), where
 # a pipeline into awk would report the guests before it as a result.
 rows=$(for name in "$@"; do
-	bare=$(best_vm "$dir/$name.elf")
-	linux=$(vm "$dir/$name-linux.elf" --linux)
+	bare=$(vm_best "$dir/$name.elf")
+	linux=$(vm_once "$dir/$name-linux.elf" --linux)
 	linux=$(echo "$linux" | awk '/^vm: instret total/ {print $4}')
 	qemu=$(best_qemu "$dir/$name-linux.elf")
 	echo "$name $bare $linux $qemu"
