@@ -45,7 +45,8 @@
 	X(tsc_skew_bound_ns) X(busy_iterations_per_ns) X(run_length_mean) X(run_length_p99)   \
 	X(handoffs_s)
 #define BUNDLE_RUNS_V2_TAIL \
-	"phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations"
+	"phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations," \
+	"busy_after_iterations_per_ns"
 
 #define BUNDLE_SUMMARY_COLUMNS \
 	"cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout"

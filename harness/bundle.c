@@ -228,6 +228,7 @@ static void write_row(FILE *out, const struct run_row *row, bool exact)
 			c->mem_text ? c->mem_text : "");
 	fprintf(out, ",%d,%s", row->lock_node, row->ran_on[0] ? row->ran_on : "?");
 	write_value(out, row->migrations, exact);
+	write_value(out, row->busy_after, exact);
 	fputc('\n', out);
 }
 

@@ -54,6 +54,7 @@ struct run_row {
 	char ran_on[256]; /* "0;1;0>1": each thread's CPU before the window and, when it
 			   * moved, at its end; "?" unreadable */
 	double migrations; /* the threads' migrations over the window; NaN unknown */
+	double busy_after; /* busy_after_iterations_per_ns (cell.h); NaN unknown */
 };
 
 /* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those);

@@ -126,10 +126,10 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 {
 	/* cells, schema 1 metrics, flags, reads, samples, thread_cpus, schema 2
 	 * metrics, phase, cs_lines, threads_per_cpu, affinity, mem_policy, lock_node,
-	 * ran_on, migrations */
+	 * ran_on, migrations, busy_after_iterations_per_ns */
 	enum { FIRST_METRIC = 9, AFTER_V1 = FIRST_METRIC + METRIC_FIRST_APPENDED,
 	       PLACEMENT = FIRST_METRIC + METRIC_COUNT + 7,
-	       COLUMNS = PLACEMENT + 5 };
+	       COLUMNS = PLACEMENT + 6 };
 	char *fields[COLUMNS + 1];
 	char *end;
 
@@ -172,6 +172,9 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 	snprintf(row->ran_on, sizeof row->ran_on, "%s", fields[PLACEMENT + 3]);
 	row->migrations = *fields[PLACEMENT + 4] ? strtod(fields[PLACEMENT + 4], &end) : NAN;
 	if (*fields[PLACEMENT + 4] && *end != '\0')
+		return false;
+	row->busy_after = *fields[PLACEMENT + 5] ? strtod(fields[PLACEMENT + 5], &end) : NAN;
+	if (*fields[PLACEMENT + 5] && *end != '\0')
 		return false;
 	row->phase = -1; /* decided again with the whole run */
 	done[c * reps + rep] = true;
