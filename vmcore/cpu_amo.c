@@ -1,9 +1,11 @@
 /*
  * The A extension. AMOs are host atomic operations on guest RAM (ck_pr, full
- * barriers on every host ck supports, so aq/rl are always honoured). LR/SC keep
- * reservations in a striped table: SC succeeds only while its reservation is
- * valid AND a CAS from the value LR read succeeds, so a store that changed the
- * word in between makes it fail even without taking the stripe lock.
+ * barriers on every host ck supports, so aq/rl are always honoured). LR/SC use a
+ * striped table: an SC succeeds only when no other SC succeeded in its stripe
+ * since the LR (the stripe's count of successful SCs is what LR saw) AND a CAS
+ * from the value LR read succeeds, so a store that changed the word in between
+ * makes it fail too. SC takes the stripe's lock (site "amo.stripe"); LR only
+ * reads the count, so harts that LR/SC private data share no written line at LR.
  */
 #include <ck_pr.h>
 
@@ -70,13 +72,14 @@ int cpu_amo(struct hart *h, const struct insn *in, uint64_t *tval)
 	if (funct5 == AMO_LR) {
 		struct amo_stripe *stripe = amo_stripe_of(vm, address);
 
-		vm->host.ops->lock(vm->host.opaque, stripe->lock, h->slot);
-		h->stripe_acquisitions++;
+		/* The count before the value: an SC that lands between the two leaves
+		 * the count changed, and this reservation's SC fails. */
+		h->resv_seq = ck_pr_load_64(&stripe->seq);
+		ck_pr_fence_load();
 		old = amo_load(p, word);
 		h->resv_addr = address;
 		h->resv_value = old;
-		stripe->holders |= 1ull << h->id;
-		vm->host.ops->unlock(vm->host.opaque, stripe->lock, h->slot);
+		h->resv_valid = true;
 		h->x[in->rd] = old;
 		return 0;
 	}
@@ -84,18 +87,20 @@ int cpu_amo(struct hart *h, const struct insn *in, uint64_t *tval)
 		struct amo_stripe *stripe = amo_stripe_of(vm, address);
 		bool valid;
 
-		vm->host.ops->lock(vm->host.opaque, stripe->lock, h->slot);
-		h->stripe_acquisitions++;
-		valid = (stripe->holders >> h->id & 1) && h->resv_addr == address;
-		stripe->holders &= ~(1ull << h->id);
-		if (valid && amo_cas(p, h->resv_value, operand, word)) {
+		/* Every SC ends this hart's reservation, whatever its outcome. */
+		valid = h->resv_valid && h->resv_addr == address;
+		h->resv_valid = false;
+		if (valid) {
+			vm->host.ops->lock(vm->host.opaque, stripe->lock, h->slot);
+			h->stripe_acquisitions++;
+			valid = ck_pr_load_64(&stripe->seq) == h->resv_seq &&
+				amo_cas(p, h->resv_value, operand, word);
 			/* A successful SC breaks every reservation in its stripe (a superset
 			 * of those on this address); the losers' SCs fail and retry. */
-			stripe->holders = 0;
-		} else {
-			valid = false;
+			if (valid)
+				ck_pr_store_64(&stripe->seq, h->resv_seq + 1);
+			vm->host.ops->unlock(vm->host.opaque, stripe->lock, h->slot);
 		}
-		vm->host.ops->unlock(vm->host.opaque, stripe->lock, h->slot);
 		h->x[in->rd] = valid ? 0 : 1;
 		if (valid && ck_pr_load_8(&h->page_flags[(address - MEM_RAM_BASE) >> MEM_PAGE_SHIFT]))
 			mem_stored(h, address, size);

@@ -156,7 +156,10 @@ struct hart {
 	uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie;
 	uint64_t medeleg, mideleg, mcounteren, satp, pmpcfg0, pmpaddr0;
 
-	uint64_t resv_addr, resv_value; /* under the address's amo.stripe lock */
+	/* The LR reservation: its address, the value LR read and the stripe's SC
+	 * count then (cpu_amo.c); only this hart reads or writes them. */
+	uint64_t resv_addr, resv_value, resv_seq;
+	bool resv_valid;
 	uint64_t quantum_start_instret;
 
 	/* pvlock: the lock this hart holds + 1 (0: none) and its instret when it took
@@ -184,7 +187,7 @@ struct bcache {
 
 struct amo_stripe {
 	void *lock;              /* site "amo.stripe" */
-	uint64_t holders;        /* harts with a reservation in this stripe, under lock */
+	uint64_t seq;            /* successful SCs in this stripe: written under lock */
 } __attribute__((aligned(VM_PAD)));
 
 struct exec_queue {

@@ -57,8 +57,8 @@ struct vm_result {
 	enum vm_outcome outcome;
 	uint64_t code;            /* VM_OUTCOME_FAIL's code, VM_OUTCOME_SYSCALL's number */
 	uint64_t instret[VM_MAX_HARTS];
-	/* Guest-initiated host lock acquisitions, all harts: LR and SC (each takes
-	 * an amo.stripe lock) and pvlock acquires (pv.lock). */
+	/* Guest-initiated host lock acquisitions, all harts: SCs that hold a
+	 * reservation (each takes an amo.stripe lock) and pvlock acquires (pv.lock). */
 	uint64_t stripe_acquisitions, pv_acquisitions;
 	uint64_t compiled_blocks; /* hot blocks compiled to host code (jit.h) */
 	double wall_s;

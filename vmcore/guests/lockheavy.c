@@ -1,7 +1,7 @@
 /* lockheavy: every hart hammers shared structures through the VM's lock sites.
  * Per iteration: an LR/SC increment in a counter array and an LR/SC
- * find-or-insert plus LR/SC count in an open-addressing hash table (each LR and
- * each SC takes an amo.stripe host lock); every PV_EVERY iterations a bounded
+ * find-or-insert plus LR/SC count in an open-addressing hash table (each SC
+ * takes an amo.stripe host lock); every PV_EVERY iterations a bounded
  * queue push/pop under a pvlock device lock (pv.lock host lock). Built so that at
  * 4 harts there is more than one amo.stripe acquisition per 100 instructions and
  * one pv.lock acquisition per 1,000. Hart 0 checks every structure against the
