@@ -9,6 +9,7 @@
 
 #include "tests/run_locklab.h"
 #include "vmcore/cpu.h"
+#include "vmcore/machine.h"
 #include "vmcore/vm.h"
 #include "harness/vm_host.h"
 #include "harness/vm_image.h"
@@ -139,4 +140,60 @@ Test(vm_cpu, host_refuses_locks_without_mutual_exclusion)
 				   why, sizeof why),
 		      0);
 	cr_expect_str_eq(why, "--lock no_such_lock: unknown lock (see locklab list)");
+}
+
+/* One LR.D (funct5 2) or SC.D (3) by hart h on the doubleword at address:
+ * x5 holds the address, x6 the value to store, the result goes to x7. */
+static uint64_t lrsc(struct hart *h, unsigned funct5, uint64_t address, uint64_t value)
+{
+	const struct insn in = { .imm = (int32_t)(funct5 << 8 | 3), .rd = 7, .rs1 = 5, .rs2 = 6 };
+	uint64_t tval;
+
+	h->x[5] = address;
+	h->x[6] = value;
+	cr_assert_eq(cpu_amo(h, &in, &tval), 0);
+	return h->x[7];
+}
+
+/* SC's exactness beyond a compare-and-swap: another hart's successful SCs that
+ * put the old value back (A-B-A) still fail this hart's SC, while an SC that
+ * fails, or one without a reservation, leaves others' reservations alone. */
+Test(vm_cpu, sc_fails_after_another_harts_sc_even_when_the_value_is_back)
+{
+	struct vm_config config = { .harts = 2, .workers = 1, .quantum = 1000, .mem_mib = 16,
+				    .stripes = 4, .timeout_s = 10 };
+	struct vm_host_options options = { .lock = "pthread_mutex" };
+	struct vm_host host;
+	struct vm_image image;
+	struct vm_error error;
+	char why[512];
+
+	cr_assert_eq(vm_image_read(test_guest("insn.elf"), &image, why, sizeof why), 0, "%s", why);
+	config.elf_image = image.bytes;
+	config.elf_bytes = image.size;
+	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
+	struct vm *vm = vm_create(&config, &host, &error);
+	vm_image_free(&image);
+	cr_assert(vm != NULL, "%s", error.why);
+	struct hart *a = &vm->harts[0], *b = &vm->harts[1];
+	const uint64_t address = MEM_RAM_BASE + (8u << 20);
+	uint64_t *word = (uint64_t *)(void *)(vm->ram + (address - MEM_RAM_BASE));
+
+	*word = 10;
+	cr_expect_eq(lrsc(a, 2, address, 0), 10, "LR reads the value");
+	cr_expect_eq(lrsc(b, 3, address, 99), 1, "an SC without a reservation fails");
+	cr_expect_eq(lrsc(a, 3, address, 11), 0, "and leaves A's reservation alone");
+	cr_expect_eq(*word, 11);
+
+	cr_expect_eq(lrsc(a, 2, address, 0), 11);
+	cr_expect_eq(lrsc(b, 2, address, 0), 11);
+	cr_expect_eq(lrsc(b, 3, address, 12), 0, "B's SC succeeds");
+	cr_expect_eq(lrsc(b, 2, address, 0), 12);
+	cr_expect_eq(lrsc(b, 3, address, 11), 0, "and B puts 11 back");
+	cr_expect_eq(lrsc(a, 3, address, 50), 1, "A's SC fails: B stored since A's LR");
+	cr_expect_eq(*word, 11);
+	cr_expect_eq(lrsc(a, 3, address, 51), 1, "a second SC has no reservation");
+
+	vm_destroy(vm);
+	vm_host_close(&host);
 }
