@@ -109,16 +109,10 @@ struct topo_plan {
 static int topo_plan(hwloc_topology_t t, hwloc_const_cpuset_t usable, const char *text,
 		     unsigned long threads, struct topo_plan *plan)
 {
-	struct placement_policy policy;
 	char why[256];
 
-	if (placement_parse(text, &policy, why, sizeof why) != 0) {
-		cli_error("--affinity", text, "%s", why);
-		return EXIT_USAGE;
-	}
-	plan->count = placement_plan(t, usable, &policy, plan->pus, PLACEMENT_MAX_LIST, why,
-				     sizeof why);
-	placement_free(&policy);
+	plan->count = placement_plan_text(t, usable, text, plan->pus, PLACEMENT_MAX_LIST, why,
+					  sizeof why);
 	if (plan->count < 0) {
 		cli_error("--affinity", text, "%s", why);
 		return errno == ENODEV ? EXIT_ENVIRONMENT : EXIT_USAGE;

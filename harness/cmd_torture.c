@@ -94,29 +94,22 @@ static void print_result(const struct ll_info *info, const struct torture_result
  * machine cannot give). */
 static int plan_affinity(const char *text, unsigned *pus, unsigned *count)
 {
-	struct placement_policy policy;
 	hwloc_topology_t topology;
 	hwloc_bitmap_t allowed;
 	char why[256];
 	long planned;
 
-	if (placement_parse(text, &policy, why, sizeof why) != 0) {
-		cli_error("--affinity", text, "%s", why);
-		return EXIT_USAGE;
-	}
 	if (hwloc_topology_init(&topology) != 0 || hwloc_topology_load(topology) != 0) {
-		placement_free(&policy);
 		cli_error("--affinity", text, "cannot read this machine's topology (hwloc)");
 		return EXIT_ENVIRONMENT;
 	}
 	allowed = hwloc_bitmap_alloc();
 	hwloc_get_cpubind(topology, allowed, HWLOC_CPUBIND_PROCESS);
-	planned = placement_plan(topology, allowed, &policy, pus, PLACEMENT_MAX_LIST, why,
-				 sizeof why);
+	planned = placement_plan_text(topology, allowed, text, pus, PLACEMENT_MAX_LIST, why,
+				      sizeof why);
 	int failed = errno;
 	hwloc_bitmap_free(allowed);
 	hwloc_topology_destroy(topology);
-	placement_free(&policy);
 	if (planned < 0) {
 		cli_error("--affinity", text, "%s", why);
 		return failed == ENODEV ? EXIT_ENVIRONMENT : EXIT_USAGE;

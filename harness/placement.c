@@ -363,3 +363,21 @@ long placement_plan(hwloc_topology_t topology, hwloc_const_cpuset_t allowed,
 	}
 	return (long)out.count;
 }
+
+long placement_plan_text(hwloc_topology_t topology, hwloc_const_cpuset_t allowed,
+			 const char *text, unsigned *pus, size_t max, char *why, size_t why_size)
+{
+	struct placement_policy policy;
+	long count;
+	int planned_errno;
+
+	if (placement_parse(text, &policy, why, why_size) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	count = placement_plan(topology, allowed, &policy, pus, max, why, why_size);
+	planned_errno = errno;
+	placement_free(&policy);
+	errno = planned_errno;
+	return count;
+}

@@ -62,6 +62,12 @@ long placement_plan(hwloc_topology_t topology, hwloc_const_cpuset_t allowed,
 		    const struct placement_policy *policy, unsigned *pus, size_t max, char *why,
 		    size_t why_size);
 
+/* placement_parse and placement_plan in one, for a command's --affinity: the
+ * count placement_plan returns, or -1 with a reason in why and errno EINVAL (the
+ * text is malformed) or ENODEV (the topology lacks what it asks for). */
+long placement_plan_text(hwloc_topology_t topology, hwloc_const_cpuset_t allowed,
+			 const char *text, unsigned *pus, size_t max, char *why, size_t why_size);
+
 /* Whether threads threads wrap around a plan of count PUs. */
 bool placement_wraps(size_t count, unsigned threads);
 
