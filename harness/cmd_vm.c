@@ -18,7 +18,11 @@
 #include "vmcore/vm.h"
 
 #define VM_DEFAULT_QUANTUM 20000ul
-#define VM_DEFAULT_STRIPES 64ul
+/* A stripe a guest page (vmcore/cpu_amo.c): 4096 cover 16 MiB of guest pages
+ * before two share a stripe, so harts that LR/SC data of their own (the suite's
+ * 4 MiB arenas) do not share stripe lines; 1024 left suite-hash's 2-hart run at
+ * 1.80x of one hart, 4096 at 2.03x, for 50 ms more start-up. */
+#define VM_DEFAULT_STRIPES 4096ul
 
 static void vm_usage(FILE *out)
 {
@@ -35,7 +39,7 @@ static void vm_usage(FILE *out)
 	      "  --timeout S        stop (exit 1) after S seconds (default: none)\n"
 	      "  --deterministic    one worker, fixed quantum, mtime from instructions retired\n"
 	      "  --quantum N        instructions per hart turn (default 20000)\n"
-	      "  --stripes N        LR/SC reservation stripes, a power of two (default 64)\n"
+	      "  --stripes N        LR/SC reservation stripes, a power of two (default 4096)\n"
 	      "  --disk FILE        block device image (default: 4 MiB in RAM)\n"
 	      "  --guest-iters N    iterations for the guest's loops (sysinfo +8; 0: its default)\n"
 	      "  --no-opt           interpret every block (no hot blocks compiled to host code)\n"

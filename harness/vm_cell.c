@@ -20,6 +20,8 @@
 
 #define VM_CELL_QUANTUM 20000u
 #define VM_CELL_MEM_MIB 64u
+/* Fewer stripes than `locklab vm`: a cell creates its VM every rep, and its
+ * guests LR/SC shared words, which share a stripe however many there are. */
 #define VM_CELL_STRIPES 64u
 #define VM_CELL_WATCHDOG_EXTRA_S 10.0
 

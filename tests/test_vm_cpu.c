@@ -4,6 +4,7 @@
  * locks without real mutual exclusion.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -158,12 +159,12 @@ static uint64_t lrsc(struct hart *h, unsigned funct5, uint64_t address, uint64_t
 /* SC's exactness beyond a compare-and-swap: another hart's successful SCs that
  * put the old value back (A-B-A) still fail this hart's SC, while an SC that
  * fails, or one without a reservation, leaves others' reservations alone. */
-Test(vm_cpu, sc_fails_after_another_harts_sc_even_when_the_value_is_back)
+/* A VM of two harts on insn.elf whose LR/SC the tests drive by hand. */
+static struct vm *lrsc_vm(unsigned stripes, unsigned mem_mib, struct vm_host *host)
 {
-	struct vm_config config = { .harts = 2, .workers = 1, .quantum = 1000, .mem_mib = 16,
-				    .stripes = 4, .timeout_s = 10 };
+	struct vm_config config = { .harts = 2, .workers = 1, .quantum = 1000,
+				    .mem_mib = mem_mib, .stripes = stripes, .timeout_s = 10 };
 	struct vm_host_options options = { .lock = "pthread_mutex" };
-	struct vm_host host;
 	struct vm_image image;
 	struct vm_error error;
 	char why[512];
@@ -171,10 +172,17 @@ Test(vm_cpu, sc_fails_after_another_harts_sc_even_when_the_value_is_back)
 	cr_assert_eq(vm_image_read(test_guest("insn.elf"), &image, why, sizeof why), 0, "%s", why);
 	config.elf_image = image.bytes;
 	config.elf_bytes = image.size;
-	cr_assert_eq(vm_host_open(&options, &host, why, sizeof why), 0, "%s", why);
-	struct vm *vm = vm_create(&config, &host, &error);
+	cr_assert_eq(vm_host_open(&options, host, why, sizeof why), 0, "%s", why);
+	struct vm *vm = vm_create(&config, host, &error);
 	vm_image_free(&image);
 	cr_assert(vm != NULL, "%s", error.why);
+	return vm;
+}
+
+Test(vm_cpu, sc_fails_after_another_harts_sc_even_when_the_value_is_back)
+{
+	struct vm_host host;
+	struct vm *vm = lrsc_vm(4, 16, &host);
 	struct hart *a = &vm->harts[0], *b = &vm->harts[1];
 	const uint64_t address = MEM_RAM_BASE + (8u << 20);
 	uint64_t *word = (uint64_t *)(void *)(vm->ram + (address - MEM_RAM_BASE));
@@ -197,3 +205,33 @@ Test(vm_cpu, sc_fails_after_another_harts_sc_even_when_the_value_is_back)
 	vm_destroy(vm);
 	vm_host_close(&host);
 }
+
+/* A reservation covers its page's stripe (vmcore/cpu_amo.c): another hart's SC
+ * on the same page breaks it, one on another page does not, also at the strides
+ * that tile the stripe table (a page a stripe, rotated per tile) and at the
+ * suite's 4 MiB arena stride: harts working on data of their own do not fail
+ * each other's SCs or share stripe locks. */
+Test(vm_cpu, a_reservation_is_broken_by_scs_on_its_page_only)
+{
+	const unsigned stripes = 4096, page = 1u << MEM_PAGE_SHIFT;
+	const uint64_t tile = (uint64_t)stripes * page, address = MEM_RAM_BASE + (1u << 20);
+	const uint64_t others[] = { page, 4u << 20, tile, 2 * tile, 3 * tile - (4u << 20) };
+	struct vm_host host;
+	struct vm *vm = lrsc_vm(stripes, 64, &host);
+	struct hart *a = &vm->harts[0], *b = &vm->harts[1];
+
+	cr_expect_eq(lrsc(a, 2, address, 0), 0);
+	cr_expect_eq(lrsc(b, 2, address + 8, 0), 0);
+	cr_expect_eq(lrsc(b, 3, address + 8, 1), 0, "B's SC on the same page succeeds");
+	cr_expect_eq(lrsc(a, 3, address, 1), 1, "and A's fails: its reservation covers the page");
+	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+		cr_expect_eq(lrsc(a, 2, address, 0), 0);
+		cr_expect_eq(lrsc(b, 2, address + others[i], 0), 0);
+		cr_expect_eq(lrsc(b, 3, address + others[i], 2), 0);
+		cr_expect_eq(lrsc(a, 3, address, 0), 0,
+			     "A's SC fails after B's SC %" PRIu64 " bytes away", others[i]);
+	}
+	vm_destroy(vm);
+	vm_host_close(&host);
+}
+

@@ -5,7 +5,9 @@
  * since the LR (the stripe's count of successful SCs is what LR saw) AND a CAS
  * from the value LR read succeeds, so a store that changed the word in between
  * makes it fail too. SC takes the stripe's lock (site "amo.stripe"); LR only
- * reads the count, so harts that LR/SC private data share no written line at LR.
+ * reads the count. A stripe covers a page (a reservation set the spec lets an
+ * implementation choose), so harts that LR/SC data on pages of their own share
+ * no stripe line and no stripe lock.
  */
 #include <ck_pr.h>
 
@@ -37,9 +39,18 @@ static uint64_t amo_combine(unsigned funct5, uint64_t old, uint64_t operand, boo
 	}
 }
 
+/* A stripe covers a guest page, so harts that LR/SC data on pages of their own
+ * use stripes (and lock lines) of their own, and a hart walking one page keeps
+ * hitting one stripe line. Consecutive pages take consecutive stripes within a
+ * tile of as many pages as there are stripes; each tile is rotated by a hash of
+ * its number, so copies of a guest's data at a power-of-two stride (say, a
+ * 4 MiB arena a hart) do not land on the same stripes. */
 static struct amo_stripe *amo_stripe_of(struct vm *vm, uint64_t address)
 {
-	return &vm->stripes[(address >> 3) & vm->stripe_mask];
+	uint64_t page = address >> MEM_PAGE_SHIFT;
+	uint64_t rotation = ((page >> vm->stripe_shift) * 0x9e3779b97f4a7c15ull) >> 32;
+
+	return &vm->stripes[(page + rotation) & vm->stripe_mask];
 }
 
 static uint64_t amo_load(void *p, bool word)

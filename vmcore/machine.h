@@ -276,7 +276,7 @@ struct vm {
 	struct hart *harts;
 	struct bcache bcache;
 	struct amo_stripe *stripes;
-	unsigned stripe_mask;
+	unsigned stripe_mask, stripe_shift; /* stripes - 1, log2(stripes) */
 	struct exec_queue *queues;
 	struct exec_worker *workers;
 	ck_epoch_t epoch;

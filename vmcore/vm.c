@@ -116,6 +116,7 @@ struct vm *vm_create(const struct vm_config *config, const struct vm_host *host,
 		goto fail;
 	}
 	vm->stripe_mask = config->stripes - 1;
+	vm->stripe_shift = (unsigned)__builtin_ctz(config->stripes);
 	for (unsigned i = 0; i < config->stripes; i++) {
 		vm->stripes[i].lock = host->ops->lock_create(host->opaque, "amo.stripe", false, slots);
 		if (!vm->stripes[i].lock) {
