@@ -65,7 +65,7 @@ struct vm_host_lock {
 	struct vm_host_site_state *site;
 	void **contexts; /* one per slot */
 	uint64_t *counts; /* counts[slot * VM_HOST_COUNT_STRIDE]: acquisitions */
-	struct vm_host_lock *next;
+	struct vm_host_lock *next, **link; /* link: what points at this lock */
 };
 
 struct vm_host_override {
@@ -260,6 +260,9 @@ static void *host_lock_create(void *opaque, const char *site_name, bool rw, unsi
 	site->lock_bytes += l->info->lock_bytes + (size_t)max_threads * l->info->ctx_bytes +
 			    (size_t)init_bytes;
 	l->next = state->locks;
+	l->link = &state->locks;
+	if (l->next)
+		l->next->link = &l->next;
 	state->locks = l;
 	pthread_mutex_unlock(&state->list_mutex);
 	return l;
@@ -268,15 +271,13 @@ static void *host_lock_create(void *opaque, const char *site_name, bool rw, unsi
 static void host_lock_destroy(void *opaque, void *lock)
 {
 	struct vm_host_state *state = opaque;
-	struct vm_host_lock *l = lock, **link;
+	struct vm_host_lock *l = lock;
 
+	/* Unlinked in constant time: a VM destroys thousands (its amo.stripe locks). */
 	pthread_mutex_lock(&state->list_mutex);
-	for (link = &state->locks; *link; link = &(*link)->next) {
-		if (*link == l) {
-			*link = l->next;
-			break;
-		}
-	}
+	*l->link = l->next;
+	if (l->next)
+		l->next->link = l->link;
 	for (unsigned slot = 0; slot < l->slots; slot++)
 		l->site->retired += l->counts[slot * VM_HOST_COUNT_STRIDE];
 	pthread_mutex_unlock(&state->list_mutex);
