@@ -46,7 +46,7 @@
 	X(handoffs_s)
 #define BUNDLE_RUNS_V2_TAIL \
 	"phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations," \
-	"busy_after_iterations_per_ns"
+	"busy_after_iterations_per_ns,busy_window_iterations_per_ns"
 
 #define BUNDLE_SUMMARY_COLUMNS \
 	"cell_id,metric,median,ci_low,ci_high,cv,n,flags,phase,ci_level,n_ok,n_timeout"
@@ -68,7 +68,7 @@
 /* The flags column's words, ';'-separated, in bit order (harness/metrics.h). */
 #define BUNDLE_FLAGS(X)                                                                  \
 	X(below_resolution) X(starvation) X(collapse) X(noisy) X(steal) X(skewed)        \
-	X(phase_shift) X(few_reps) X(timeout) X(instrumented)
+	X(phase_shift) X(few_reps) X(timeout) X(instrumented) X(host_slow)
 
 /* The VM as a workload of locklab run. */
 #define BUNDLE_VM_RUNS "vm_runs.csv"

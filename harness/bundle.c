@@ -229,6 +229,7 @@ static void write_row(FILE *out, const struct run_row *row, bool exact)
 	fprintf(out, ",%d,%s", row->lock_node, row->ran_on[0] ? row->ran_on : "?");
 	write_value(out, row->migrations, exact);
 	write_value(out, row->busy_after, exact);
+	write_value(out, row->busy_window, exact);
 	fputc('\n', out);
 }
 

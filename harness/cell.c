@@ -314,7 +314,7 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	struct rusage usage_start, usage_end;
 	struct timespec start, end, stopped, joined;
 	double steal_start, steal_end;
-	uint64_t heap_start, seed = env->seed;
+	uint64_t heap_start, seed = env->seed, busy_ticks = 0, busy_timed = 0;
 	unsigned used = cell_cpus_used(cell, env);
 	int rc = -1;
 
@@ -322,6 +322,7 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	result->status = CELL_ERROR;
 	result->migrations = NAN;
 	result->busy_after_iterations_per_ns = NAN;
+	result->busy_window_iterations_per_ns = NAN;
 	result->lock_node = -1;
 	hist_init(&result->acquire);
 	hist_init(&result->hold);
@@ -396,6 +397,10 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 						   : (env->sample_every ? env->sample_every
 									: cell->workload->sample_every) - 1;
 		k->max_ticks = max_ticks;
+		/* Four times the operation's whole busy work at this rate, and 2 us for
+		 * the stamps: longer was a preemption, not a slow host. */
+		k->busy_max_ticks = (uint64_t)((4.0 * (double)(k->cs_iterations + k->ncs_iterations) /
+						thread_rate + 2000.0) * env->timer->ticks_per_ns);
 		k->index = i;
 		k->handoff = &state->handoff;
 		k->runs = &state->runs;
@@ -463,6 +468,8 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		result->ops += result->thread_ops[i];
 		result->reads += counts[3 * n + i] - counts[n + i];
 		result->skewed += k->skewed;
+		busy_ticks += k->busy_ticks;
+		busy_timed += k->busy_timed;
 		hist_merge(&result->acquire, k->acquire);
 		hist_merge(&result->hold, k->hold);
 		hist_merge(&result->handoff, k->handoff_latency);
@@ -470,6 +477,9 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		result->handoffs += k->handoffs;
 		cell->lock->ops.ctx_fini(state->lock, k->ctx);
 	}
+	if (busy_ticks > 0)
+		result->busy_window_iterations_per_ns =
+			(double)busy_timed / ((double)busy_ticks / env->timer->ticks_per_ns);
 	pthread_barrier_destroy(&state->barrier);
 	result->status = CELL_OK;
 	rc = 0;
@@ -527,6 +537,7 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 	result->crash_signal = signal_number;
 	result->migrations = NAN;
 	result->busy_after_iterations_per_ns = NAN;
+	result->busy_window_iterations_per_ns = NAN;
 	result->lock_node = -1;
 	return 0;
 }

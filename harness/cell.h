@@ -106,6 +106,10 @@ struct cell_result {
 	 * slows a vCPU for episodes of about half a second, and a rep with a slow probe
 	 * on either side likely ran in one. NaN: not measured. */
 	double busy_after_iterations_per_ns;
+	/* The busy loop's speed inside the window, from the busy work the kernels
+	 * timed on sampled operations (kernel_time_busy), all threads together: what
+	 * the host gave the rep while it ran. NaN: the workload times none. */
+	double busy_window_iterations_per_ns;
 	struct hist acquire;
 	struct hist hold;
 	struct hist handoff;

@@ -38,6 +38,8 @@ enum row_flag {
 	FLAG_TIMEOUT = 1 << 8,          /* a rep timed out or crashed (summary only) */
 	FLAG_INSTRUMENTED = 1 << 9,     /* the run-length rep: only its run_length and
 					 * handoffs figures count, nothing else */
+	FLAG_HOST_SLOW = 1 << 10,       /* the busy loop ran slower in the window than in
+					 * the cell's best rep: the host slowed its CPUs */
 };
 
 struct run_row {
@@ -55,6 +57,7 @@ struct run_row {
 			   * moved, at its end; "?" unreadable */
 	double migrations; /* the threads' migrations over the window; NaN unknown */
 	double busy_after; /* busy_after_iterations_per_ns (cell.h); NaN unknown */
+	double busy_window; /* busy_window_iterations_per_ns (cell.h); NaN unknown */
 };
 
 /* steal_cpus: how many CPUs the cell's threads ran on (steal is counted over those);

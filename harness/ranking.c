@@ -258,7 +258,7 @@ static void fill_line(struct ranking_line *line, const struct cell *cell,
 static void print_phases(FILE *out, const struct run_row *rows, size_t row_count, const struct phase_fit *fit,
 			 enum phase main)
 {
-	size_t count[3] = { 0 }, shifted = 0, failed = 0;
+	size_t count[3] = { 0 }, shifted = 0, host_slow = 0, failed = 0;
 
 	for (size_t r = 0; r < row_count; r++) {
 		if (rows[r].flags & FLAG_INSTRUMENTED)
@@ -269,6 +269,8 @@ static void print_phases(FILE *out, const struct run_row *rows, size_t row_count
 		}
 		if (rows[r].flags & FLAG_PHASE_SHIFT)
 			shifted++;
+		else if (rows[r].flags & FLAG_HOST_SLOW)
+			host_slow++;
 		else if (rows[r].phase >= 0 && rows[r].phase < 3)
 			count[rows[r].phase]++;
 	}
@@ -281,6 +283,10 @@ static void print_phases(FILE *out, const struct run_row *rows, size_t row_count
 	else
 		fprintf(out, "machine phases: one (cross-CPU round trip ~%.0f ns), %zu reps\n", fit->fast_ns,
 		       count[PHASE_ONE]);
+	if (host_slow > 0)
+		fprintf(out, "host speed: %zu reps ran their busy work below %.0f %% of the speed of "
+			"their cell's fastest rep (the host slowed the CPUs; left out)\n",
+			host_slow, 100 * SUMMARY_HOST_SLOW);
 	if (failed > 0)
 		fprintf(out, "%zu reps timed out or crashed (status in runs.csv, n_timeout in summary.csv)\n",
 		       failed);

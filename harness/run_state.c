@@ -126,10 +126,10 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 {
 	/* cells, schema 1 metrics, flags, reads, samples, thread_cpus, schema 2
 	 * metrics, phase, cs_lines, threads_per_cpu, affinity, mem_policy, lock_node,
-	 * ran_on, migrations, busy_after_iterations_per_ns */
+	 * ran_on, migrations, busy_after_iterations_per_ns, busy_window_iterations_per_ns */
 	enum { FIRST_METRIC = 9, AFTER_V1 = FIRST_METRIC + METRIC_FIRST_APPENDED,
 	       PLACEMENT = FIRST_METRIC + METRIC_COUNT + 7,
-	       COLUMNS = PLACEMENT + 6 };
+	       COLUMNS = PLACEMENT + 7 };
 	char *fields[COLUMNS + 1];
 	char *end;
 
@@ -175,6 +175,9 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 		return false;
 	row->busy_after = *fields[PLACEMENT + 5] ? strtod(fields[PLACEMENT + 5], &end) : NAN;
 	if (*fields[PLACEMENT + 5] && *end != '\0')
+		return false;
+	row->busy_window = *fields[PLACEMENT + 6] ? strtod(fields[PLACEMENT + 6], &end) : NAN;
+	if (*fields[PLACEMENT + 6] && *end != '\0')
 		return false;
 	row->phase = -1; /* decided again with the whole run */
 	done[c * reps + rep] = true;

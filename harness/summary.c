@@ -6,6 +6,26 @@
 
 #include "common/stats.h"
 
+/* host_slow, against the fastest window busy speed among the cell's finished reps
+ * (the kernels' timed stretches carry the same stamp overhead in every rep of a
+ * cell, so a cell compares with itself, not with the calibration). */
+static void flag_host_slow(struct run_row *rows, size_t row_count)
+{
+	for (size_t r = 0; r < row_count; r++) {
+		double best = 0.0;
+
+		rows[r].flags &= ~(unsigned)FLAG_HOST_SLOW;
+		if (rows[r].status != CELL_OK || !(rows[r].busy_window > 0.0))
+			continue;
+		for (size_t o = 0; o < row_count; o++)
+			if (rows[o].cell == rows[r].cell && rows[o].status == CELL_OK &&
+			    rows[o].busy_window > best)
+				best = rows[o].busy_window;
+		if (rows[r].busy_window < SUMMARY_HOST_SLOW * best)
+			rows[r].flags |= FLAG_HOST_SLOW;
+	}
+}
+
 struct phase_fit summary_phases(struct run_row *rows, size_t row_count)
 {
 	double *probes = calloc(2 * row_count + 1, sizeof *probes);
@@ -20,6 +40,7 @@ struct phase_fit summary_phases(struct run_row *rows, size_t row_count)
 	}
 	phase_fit(probes, n, &fit);
 	free(probes);
+	flag_host_slow(rows, row_count);
 	for (size_t r = 0; r < row_count; r++) {
 		bool shift = false;
 
@@ -34,7 +55,8 @@ struct phase_fit summary_phases(struct run_row *rows, size_t row_count)
 
 static bool usable(const struct run_row *row)
 {
-	return row->status == CELL_OK && !(row->flags & FLAG_PHASE_SHIFT) && row->phase >= 0;
+	return row->status == CELL_OK && !(row->flags & (FLAG_PHASE_SHIFT | FLAG_HOST_SLOW)) &&
+	       row->phase >= 0;
 }
 
 /* A timed rep counts for every metric but the run-length ones; the instrumented
@@ -197,7 +219,8 @@ size_t summary_compute(struct run_row *rows, size_t row_count, const struct cell
 			if (rows[r].cell == cell) {
 				rows[r].flags |= flags & ~(unsigned)FLAG_TIMEOUT;
 				any_row |= rows[r].flags &
-					   ~(unsigned)(FLAG_PHASE_SHIFT | FLAG_INSTRUMENTED);
+					   ~(unsigned)(FLAG_PHASE_SHIFT | FLAG_HOST_SLOW |
+						       FLAG_INSTRUMENTED);
 			}
 		for (size_t i = 0; i < filled; i++)
 			if (out[i].cell == cell) {

@@ -3,7 +3,9 @@
  * fast/slow threshold from every rep's cross-CPU probes (harness/phase.h), tags
  * each rep, and summarises each (cell, metric, phase) on its own, never across
  * phases. A rep whose two probes straddle the threshold (phase_shift) ran partly
- * in each and joins no median. Per row: the median, its distribution-free
+ * in each and joins no median, nor does one that ran while the host slowed its
+ * CPUs (host_slow: the busy work the kernel timed in the window ran below
+ * SUMMARY_HOST_SLOW of the speed of the cell's fastest rep). Per row: the median, its distribution-free
  * confidence interval from order statistics with the level it actually achieves
  * (n = 5 gives 93.75 %, not a claimed 95 %), the coefficient of variation and n.
  * Only reps with status ok count; n_ok and n_timeout say how many of the cell's
@@ -25,6 +27,11 @@
 #define SUMMARY_FEW_REPS 6
 /* Rows per cell and metric at most: one per phase, or one with no phase. */
 #define SUMMARY_MAX_PHASES 3
+/* A rep whose window busy speed is below this fraction of its cell's fastest rep
+ * is flagged host_slow and joins no median: the host slows a CPU's busy loop to
+ * about half speed in stretches of a few milliseconds, for up to seconds, and the
+ * rep's figures follow it. */
+#define SUMMARY_HOST_SLOW 0.95
 
 struct summary_row {
 	const struct cell *cell;

@@ -413,11 +413,12 @@ unsigned report_cell_flags(const struct report_model *model, size_t cell)
 }
 
 /* A rep whose figures count: finished, in the main phase, not the run-length rep
- * and not one the phase fit set aside. */
+ * and not one the phase fit or the host's speed set aside. */
 static bool rep_counts(const struct report_model *model, const struct bundle_run *run)
 {
 	return run->status == BUNDLE_STATUS_OK &&
-	       !(run->flags & (BUNDLE_FLAG(instrumented) | BUNDLE_FLAG(phase_shift))) &&
+	       !(run->flags & (BUNDLE_FLAG(instrumented) | BUNDLE_FLAG(phase_shift) |
+			       BUNDLE_FLAG(host_slow))) &&
 	       model->main_phase != NULL && strcmp(run->phase, model->main_phase) == 0;
 }
 

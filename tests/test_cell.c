@@ -128,6 +128,85 @@ Test(cell, negative_and_implausible_deltas_are_counted_not_recorded, .init = set
 	free(h);
 }
 
+Test(cell, preempted_busy_stretches_say_nothing_about_the_hosts_speed)
+{
+	struct kernel_thread t = { .cal = &timer, .busy_max_ticks = 1000 };
+
+	kernel_time_busy(&t, 5000, 5600, 300);
+	kernel_time_busy(&t, 5000, 6001, 300);  /* preempted in the middle */
+	kernel_time_busy(&t, 5000, 4990, 300);  /* the thread moved to a CPU behind */
+	kernel_time_busy(&t, 5000, 5100, 0);    /* no busy work timed */
+	cr_expect_eq(t.busy_ticks, 600);
+	cr_expect_eq(t.busy_timed, 300);
+	kernel_time_busy(&t, 5000, 6000, 300);
+	cr_expect_eq(t.busy_ticks, 1600);
+	cr_expect_eq(t.busy_timed, 600);
+}
+
+/* Busy work timed the way the contended kernel times its ncs work; the slowed
+ * one does twice the work it reports, as a host running the loop at half speed
+ * would look. */
+static void timed_busy_ops(struct kernel_thread *t, uint64_t factor)
+{
+	uint64_t ops = 0;
+	unsigned phase;
+
+	while ((phase = kernel_phase(t)) != KERNEL_STOP) {
+		uint64_t from = timer_read_ordered(t->cal);
+		kernel_busy(factor * t->ncs_iterations);
+		uint64_t to = timer_read_ordered(t->cal);
+		if (kernel_in_window(t, phase))
+			kernel_time_busy(t, from, to, t->ncs_iterations);
+		kernel_publish(t, ++ops);
+	}
+}
+
+static void full_speed(struct kernel_thread *t)
+{
+	timed_busy_ops(t, 1);
+}
+
+static void half_speed(struct kernel_thread *t)
+{
+	timed_busy_ops(t, 2);
+}
+
+static double window_busy_speed(kernel_fn kernel)
+{
+	struct cell cell = { .lock = ll_find("null"), .workload = workload_find("contended"),
+			     .threads = 1, .ncs_ns = 1000 };
+	struct cell_environment env = environment(0.1);
+	struct cell_result *result = malloc(sizeof *result);
+
+	env.kernel = kernel;
+	cell_make_id(&cell);
+	cr_assert_eq(cell_run(&cell, &env, result), 0);
+	cr_assert_eq(result->status, CELL_OK);
+	double speed = result->busy_window_iterations_per_ns;
+	free(result);
+	return speed;
+}
+
+/* The rep's busy_window_iterations_per_ns is the speed its kernel's timed busy
+ * work ran at in the window: the best of three pairs tells a half-speed rep
+ * from a full-speed one (a host slowdown can hit either rep of one pair). */
+Test(cell, the_window_busy_speed_follows_the_kernels_timed_work, .init = setup, .timeout = 60)
+{
+	double best_ratio = 0;
+
+	for (int pair = 0; pair < 3; pair++) {
+		double full = window_busy_speed(full_speed);
+		double half = window_busy_speed(half_speed);
+
+		cr_assert(full > 0 && half > 0, "speeds %g and %g", full, half);
+		if (fabs(half / full - 0.5) < fabs(best_ratio - 0.5))
+			best_ratio = half / full;
+	}
+	cr_expect(best_ratio > 0.4 && best_ratio < 0.6,
+		  "a kernel whose busy work ran at half speed shows %.3f of the speed", best_ratio);
+	cr_expect(isnan(window_busy_speed(stops_at_once)), "a kernel that times nothing: no speed");
+}
+
 /* Every thread's generator as the kernel received it. */
 static uint64_t seen_rng[4];
 

@@ -26,7 +26,7 @@ static const char *runs_header =
 	"reads,samples,thread_cpus,drain_s,skewed,round_trip_before_ns,round_trip_after_ns,"
 	"tsc_skew_ns,tsc_skew_bound_ns,busy_iterations_per_ns,run_length_mean,run_length_p99,"
 	"handoffs_s,phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations,"
-	"busy_after_iterations_per_ns";
+	"busy_after_iterations_per_ns,busy_window_iterations_per_ns";
 
 /* A fresh directory name under /tmp that does not exist yet. */
 static void fresh_dir(char *out, size_t size)

@@ -143,3 +143,45 @@ Test(summary, a_cell_with_no_finished_rep_still_has_rows)
 	cr_expect_eq(out[0].n_timeout, 2);
 	cr_expect(out[0].flags & FLAG_COLLAPSE, "nothing finished");
 }
+
+/* Reps whose busy work ran below 95 % of the speed of the cell's fastest rep ran
+ * while the host slowed the CPUs: flagged host_slow, in no median, and not a
+ * flag of the cell; another cell's speed is not compared, nor a rep without one. */
+Test(summary, reps_the_host_slowed_join_no_median)
+{
+	struct cell cells[2] = {
+		{ .lock = ll_find("ck_mcs"), .workload = workload_find("contended"), .threads = 2,
+		  .cs_ns = 50, .ncs_ns = 200 },
+		{ .lock = ll_find("ck_mcs"), .workload = workload_find("uncontended"), .threads = 1 },
+	};
+	const double speed[6] = { 2.60, 2.48, 1.90, 2.55, 1.40, 2.50 };
+	const double throughput[6] = { 6.0e6, 5.9e6, 4.4e6, 6.1e6, 3.5e6, 5.95e6 };
+	struct run_row rows[8];
+	struct summary_row out[2 * METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	for (unsigned r = 0; r < 6; r++) {
+		fake_row(&rows[r], &cells[0], r, throughput[r], 70, 70);
+		rows[r].busy_window = speed[r];
+	}
+	fake_row(&rows[6], &cells[1], 0, 9e7, 70, 70);
+	rows[6].busy_window = 1.0; /* slower than cells[0]'s reps, and alone in its cell */
+	fake_row(&rows[7], &cells[1], 1, 9.1e7, 70, 70);
+	rows[7].busy_window = NAN;
+	summary_phases(rows, 8);
+	for (unsigned r = 0; r < 6; r++)
+		cr_expect_eq((rows[r].flags & FLAG_HOST_SLOW) != 0, r == 2 || r == 4,
+			     "rep %u at %.2f of 2.60", r, speed[r] / 2.60);
+	cr_expect_not(rows[6].flags & FLAG_HOST_SLOW);
+	cr_expect_not(rows[7].flags & FLAG_HOST_SLOW);
+
+	size_t n = summary_compute(rows, 8, cells, 2, out);
+	const struct summary_row *row = summary_find(out, n, &cells[0], METRIC_throughput_ops_s,
+						     PHASE_ONE);
+	cr_assert_not_null(row);
+	cr_expect_eq(row->n, 4);
+	cr_expect_eq(row->n_ok, 6);
+	cr_expect_float_eq(row->median, 5.975e6, 1);
+	cr_expect(row->cv < 0.02, "the reps at full speed agree: cv %g", row->cv);
+	cr_expect_not(row->flags & FLAG_HOST_SLOW, "a rep's flag, not the cell's");
+}
+

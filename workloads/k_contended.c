@@ -1,7 +1,8 @@
 /* contended: every thread locks, walks the protected lines, works cs_iterations,
  * unlocks, works ncs_iterations. Sampled operations record acquire latency (lock
- * call to held) and hold time (held to unlock returned); the one stamp taken
- * while holding the lock is the one right after the acquire. */
+ * call to held) and hold time (held to unlock returned), and time their ncs work
+ * (the host's speed); the one stamp taken while holding the lock is the one
+ * right after the acquire. */
 #include "workloads/kernel.h"
 
 KERNEL(contended);
@@ -24,17 +25,20 @@ KERNEL(contended)
 			kernel_busy(t->cs_iterations);
 			UNLOCK(lock, ctx);
 			uint64_t released = timer_read_ordered(cal);
+			kernel_busy(t->ncs_iterations);
+			uint64_t worked = t->ncs_iterations ? timer_read_ordered(cal) : released;
 			if (kernel_in_window(t, phase)) {
 				kernel_record(t, t->acquire, start, held);
 				kernel_record(t, t->hold, held, released);
+				kernel_time_busy(t, released, worked, t->ncs_iterations);
 			}
 		} else {
 			LOCK(lock, ctx);
 			kernel_touch_lines(lines, line_count);
 			kernel_busy(t->cs_iterations);
 			UNLOCK(lock, ctx);
+			kernel_busy(t->ncs_iterations);
 		}
-		kernel_busy(t->ncs_iterations);
 		kernel_publish(t, ++ops);
 	}
 }

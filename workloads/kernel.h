@@ -72,6 +72,7 @@ struct kernel_thread {
 	bool may_write;                /* false for all but one thread of a single-writer lock */
 	uint64_t sample_mask;          /* time one operation in (sample_mask + 1) */
 	uint64_t max_ticks;            /* a delta above this is implausible: longer than the rep */
+	uint64_t busy_max_ticks;       /* a timed busy stretch longer than this was preempted */
 	unsigned index;
 	struct kernel_handoff *handoff;
 	struct kernel_runs *runs;
@@ -89,6 +90,8 @@ struct kernel_thread {
 	uint64_t skewed;               /* window deltas that were negative or implausible */
 	uint64_t checksum;             /* what reads of the protected lines saw: keeps them */
 	uint64_t handoffs;             /* runlength kernel: acquisitions taken from another thread */
+	uint64_t busy_ticks;           /* busy work timed inside the window: its ticks */
+	uint64_t busy_timed;           /* and its iterations (kernel_time_busy) */
 } __attribute__((aligned(128)));
 
 typedef void (*kernel_fn)(struct kernel_thread *thread);
@@ -146,6 +149,25 @@ static inline void kernel_record(struct kernel_thread *t, struct hist *h, uint64
 		return;
 	}
 	hist_record(h, timer_ticks_to_ns(t->cal, (uint64_t)ticks));
+}
+
+/*
+ * The host's speed during the window: busy work between two stamps with no lock
+ * call between them, on operations that are timed anyway (one more stamp after
+ * the ncs work of a sampled operation, never one inside a critical section). A
+ * shared host runs this loop at half speed for stretches of milliseconds, and a
+ * rep's figures follow; a stretch longer than busy_max_ticks was preempted and
+ * says nothing about the speed: left out.
+ */
+static inline void kernel_time_busy(struct kernel_thread *t, uint64_t from, uint64_t to,
+				    uint64_t iterations)
+{
+	int64_t ticks = (int64_t)(to - from);
+
+	if (iterations == 0 || ticks <= 0 || (uint64_t)ticks > t->busy_max_ticks)
+		return;
+	t->busy_ticks += (uint64_t)ticks;
+	t->busy_timed += iterations;
 }
 
 /* Reads every protected line in the walk's order and returns what it saw (rwmix
