@@ -207,6 +207,30 @@ Test(cell, the_window_busy_speed_follows_the_kernels_timed_work, .init = setup, 
 	cr_expect(isnan(window_busy_speed(stops_at_once)), "a kernel that times nothing: no speed");
 }
 
+static double handoff_busy_speed(unsigned cs_ns)
+{
+	struct cell cell = { .lock = ll_find("ck_ticket"), .workload = workload_find("handoff"),
+			     .threads = 2, .cs_ns = cs_ns };
+	struct cell_environment env = environment(0.05);
+	struct cell_result *result = malloc(sizeof *result);
+
+	cell_make_id(&cell);
+	cr_assert_eq(cell_run(&cell, &env, result), 0);
+	cr_assert_eq(result->status, CELL_OK);
+	double speed = result->busy_window_iterations_per_ns;
+	free(result);
+	return speed;
+}
+
+/* handoff's hold also reads the words the last owner wrote: it stands for the
+ * host's speed only when the busy work is long beside them. */
+Test(cell, handoff_times_its_hold_only_when_the_busy_work_dominates, .init = setup,
+     .timeout = 60)
+{
+	cr_expect_gt(handoff_busy_speed(20000), 0.1);
+	cr_expect(isnan(handoff_busy_speed(100)), "a 100 ns hold is mostly cache misses");
+}
+
 /* Every thread's generator as the kernel received it. */
 static uint64_t seen_rng[4];
 

@@ -6,7 +6,9 @@
  * parked, or parked). handoff_latency is the time from the last owner's release
  * stamp (taken just before its unlock call) to this owner's stamp right after
  * acquiring, every operation. The two stamps come from two CPUs, so their
- * difference is signed: kernel_record counts a negative one as skewed.
+ * difference is signed: kernel_record counts a negative one as skewed. The hold
+ * stretch (held to release) is also the host's speed when its busy work dwarfs
+ * the shared words it reads (the harness decides: busy_max_ticks 0 times none).
  */
 #include <sched.h>
 
@@ -45,6 +47,7 @@ KERNEL(handoff)
 		if (kernel_in_window(t, phase)) {
 			kernel_record(t, t->acquire, start, held);
 			kernel_record(t, t->hold, held, release);
+			kernel_time_busy(t, held, release, t->cs_iterations);
 			if (previous != 0 && previous != me)
 				kernel_record(t, t->handoff_latency, previous_release, held);
 		}
