@@ -39,11 +39,7 @@ KERNEL(rwmix)
 			uint64_t released = timer_read_ordered(cal);
 			kernel_busy(t->ncs_iterations);
 			uint64_t worked = t->ncs_iterations ? timer_read_ordered(cal) : released;
-			if (kernel_in_window(t, phase)) {
-				kernel_record(t, t->acquire, start, held);
-				kernel_record(t, t->hold, held, released);
-				kernel_time_busy(t, released, worked, t->ncs_iterations);
-			}
+			kernel_record_sample(t, phase, start, held, released, worked);
 		} else {
 			kernel_busy(t->ncs_iterations);
 		}

@@ -170,6 +170,21 @@ static inline void kernel_time_busy(struct kernel_thread *t, uint64_t from, uint
 	t->busy_timed += iterations;
 }
 
+/* A sampled operation's figures, recorded after its unlock when it started and
+ * ended inside the window: acquire latency, hold, and the busy work timed after
+ * it. Out of line: the kernel's loop stays small enough that gcc inlines the lock
+ * into it at -O2 and at the sanitizers' -O1 (tests/test_kernels.c checks both). */
+static __attribute__((noinline, unused)) void
+kernel_record_sample(struct kernel_thread *t, unsigned phase, uint64_t start, uint64_t held,
+		     uint64_t released, uint64_t worked)
+{
+	if (!kernel_in_window(t, phase))
+		return;
+	kernel_record(t, t->acquire, start, held);
+	kernel_record(t, t->hold, held, released);
+	kernel_time_busy(t, released, worked, t->ncs_iterations);
+}
+
 /* Reads every protected line in the walk's order and returns what it saw (rwmix
  * readers stop here). Plain accesses: the lock orders them (LOCK and UNLOCK are
  * compiler barriers too). */
