@@ -307,11 +307,14 @@ Test(compare, two_short_real_runs, .timeout = 90)
 	cr_expect_gt(table_rows(md, "ck_ticket", NULL), 0);
 	free(md);
 
-	/* A real bundle against itself: every ratio 1, nothing significant. */
+	/* A real bundle against itself: every ratio 1, nothing significant. A cell
+	 * whose 3 short reps all ran outside the run's main machine phase has no
+	 * figure on either side (seen once in CI): n/a, never another ratio. */
 	md = compare_two(a, a, out, sizeof out);
 	size_t rows = table_rows(md, NULL, NULL);
-	cr_expect_gt(rows, 0);
-	cr_expect_eq(table_rows(md, NULL, "| 1.00 ("), rows, "%s", md);
+	size_t ones = table_rows(md, NULL, "| 1.00 (");
+	cr_expect_gt(ones, 0, "%s", md);
+	cr_expect_eq(ones + table_rows(md, NULL, "| n/a (reps 0 / 0) |"), rows, "%s", md);
 	cr_expect(strstr(run.out, "significant: 0 better, 0 worse\n") != NULL, "%s", run.out);
 	free(md);
 }
