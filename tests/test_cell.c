@@ -64,17 +64,27 @@ static void drains_a_second(struct kernel_thread *t)
 	fixed_cost_ops(t, true);
 }
 
-static double ops_per_second(kernel_fn kernel, double *drain_s)
+/* One rep of cell, with kernel in place of the workload's when not NULL; the
+ * caller frees the result. */
+static struct cell_result *run_rep(struct cell cell, kernel_fn kernel, double duration_s)
 {
-	struct cell cell = { .lock = ll_find("null"), .workload = workload_find("contended"),
-			     .threads = 1 };
-	struct cell_environment env = environment(0.2);
+	struct cell_environment env = environment(duration_s);
 	struct cell_result *result = malloc(sizeof *result);
 
+	cr_assert_not_null(result);
 	env.kernel = kernel;
 	cell_make_id(&cell);
 	cr_assert_eq(cell_run(&cell, &env, result), 0);
 	cr_assert_eq(result->status, CELL_OK);
+	return result;
+}
+
+static double ops_per_second(kernel_fn kernel, double *drain_s)
+{
+	struct cell_result *result =
+		run_rep((struct cell){ .lock = ll_find("null"),
+				       .workload = workload_find("contended"), .threads = 1 },
+			kernel, 0.2);
 	double rate = (double)result->ops / result->duration_s;
 	*drain_s = result->drain_s;
 	cr_expect(result->duration_s > 0.19 && result->duration_s < 0.4, "window %g s",
@@ -173,15 +183,11 @@ static void half_speed(struct kernel_thread *t)
 
 static double window_busy_speed(kernel_fn kernel)
 {
-	struct cell cell = { .lock = ll_find("null"), .workload = workload_find("contended"),
-			     .threads = 1, .ncs_ns = 1000 };
-	struct cell_environment env = environment(0.1);
-	struct cell_result *result = malloc(sizeof *result);
-
-	env.kernel = kernel;
-	cell_make_id(&cell);
-	cr_assert_eq(cell_run(&cell, &env, result), 0);
-	cr_assert_eq(result->status, CELL_OK);
+	struct cell_result *result =
+		run_rep((struct cell){ .lock = ll_find("null"),
+				       .workload = workload_find("contended"), .threads = 1,
+				       .ncs_ns = 1000 },
+			kernel, 0.1);
 	double speed = result->busy_window_iterations_per_ns;
 	free(result);
 	return speed;
@@ -209,14 +215,11 @@ Test(cell, the_window_busy_speed_follows_the_kernels_timed_work, .init = setup, 
 
 static double handoff_busy_speed(unsigned cs_ns)
 {
-	struct cell cell = { .lock = ll_find("ck_ticket"), .workload = workload_find("handoff"),
-			     .threads = 2, .cs_ns = cs_ns };
-	struct cell_environment env = environment(0.05);
-	struct cell_result *result = malloc(sizeof *result);
-
-	cell_make_id(&cell);
-	cr_assert_eq(cell_run(&cell, &env, result), 0);
-	cr_assert_eq(result->status, CELL_OK);
+	struct cell_result *result =
+		run_rep((struct cell){ .lock = ll_find("ck_ticket"),
+				       .workload = workload_find("handoff"), .threads = 2,
+				       .cs_ns = cs_ns },
+			NULL, 0.05);
 	double speed = result->busy_window_iterations_per_ns;
 	free(result);
 	return speed;
