@@ -5,9 +5,10 @@
  * phases. A rep whose two probes straddle the threshold (phase_shift) ran partly
  * in each and joins no median, nor does one that ran while the host slowed its
  * CPUs (host_slow: the busy work the kernel timed in the window ran below
- * SUMMARY_HOST_SLOW of the speed of the cell's fastest rep). Per row: the median, its distribution-free
- * confidence interval from order statistics with the level it actually achieves
- * (n = 5 gives 93.75 %, not a claimed 95 %), the coefficient of variation and n.
+ * SUMMARY_HOST_SLOW of the speed of the cell's fastest rep). Per row: the
+ * median, its distribution-free confidence interval from order statistics with
+ * the level it actually achieves (n = 5 gives 93.75 %, not a claimed 95 %), the
+ * coefficient of variation and n.
  * Only reps with status ok count; n_ok and n_timeout say how many of the cell's
  * reps finished and how many timed out or crashed. Also decides the flags that
  * need more than one row: noisy (throughput CV > 5 % in the cell's main phase),

@@ -116,6 +116,14 @@ static char *compare_with_itself(const char *dir, unsigned aligned)
 	return fixture_read(out, "compare.md");
 }
 
+/* locklab report on dir; its report.md, which the caller frees. */
+static char *report_of(const char *dir)
+{
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "report: %s", run.err);
+	return fixture_read(dir, "report.md");
+}
+
 Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 {
 	char dir[300], value[64];
@@ -170,9 +178,7 @@ Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 		     mutex_summary, "%s", summary);
 	free(summary);
 
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "report: %s", run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_of(dir);
 	cr_expect(strstr(md, "## The VM under each lock") != NULL, "%s", md);
 	cr_expect(strstr(md, "](plots/vm_atomics.svg)") != NULL);
 	cr_expect(strstr(md, "|atomics | 2 | 2 | ck_mcs | ") != NULL);
@@ -259,9 +265,7 @@ Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 	free(meta);
 
 	/* Report and compare tell the two cells apart by their placement. */
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "report: %s", run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_of(dir);
 	cr_expect(strstr(md, "| list:1, memory node:0 |") != NULL, "%s", md);
 	cr_expect(strstr(md, "| list:0, memory node:0 |") != NULL);
 	free(md);
