@@ -27,7 +27,28 @@
 /* handoff holds at least this long time their busy work as the host's speed: the
  * shared words the hold reads are then under 10 % of it. */
 #define CELL_HANDOFF_TIMED_CS_NS 10000u
+/* Where a kernel times no busy work of its own, it probes the host's speed:
+ * CELL_PROBE_NS of the busy loop at most once per CELL_PROBE_EVERY_NS
+ * (workloads/kernel.h, kernel_probe_host). */
+#define CELL_PROBE_NS 1000.0
+#define CELL_PROBE_EVERY_NS 500000.0
 
+
+enum cell_speed_source cell_speed_source(const struct cell *cell)
+{
+	const char *kernel = cell->workload->kernel;
+
+	/* handoff's hold also reads words the last owner's CPU wrote (up to about
+	 * 1 us of misses here): the host's speed only under long holds. */
+	if (strcmp(kernel, "handoff") == 0)
+		return cell->cs_ns >= CELL_HANDOFF_TIMED_CS_NS && cell->cs_lines == 0
+			       ? CELL_SPEED_FROM_WORK
+			       : CELL_SPEED_FROM_PROBES;
+	if (strcmp(kernel, "contended") == 0 || strcmp(kernel, "rwmix") == 0)
+		return cell->workload->uses_ncs && cell->ncs_ns > 0 ? CELL_SPEED_FROM_WORK
+								    : CELL_SPEED_FROM_PROBES;
+	return CELL_SPEED_FROM_PROBES;
+}
 
 void cell_make_id(struct cell *cell)
 {
@@ -401,14 +422,19 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 									: cell->workload->sample_every) - 1;
 		k->max_ticks = max_ticks;
 		/* Four times the operation's whole busy work at this rate, and 2 us for
-		 * the stamps: longer was a preemption, not a slow host. handoff times
-		 * its hold, which also reads words the last owner's CPU wrote (up to
-		 * about 1 us of misses here): the host's speed only under long holds. */
-		k->busy_max_ticks = (uint64_t)((4.0 * (double)(k->cs_iterations + k->ncs_iterations) /
+		 * the stamps: longer was a preemption, not a slow host. */
+		enum cell_speed_source source = cell_speed_source(cell);
+		if (source == CELL_SPEED_FROM_WORK)
+			k->busy_max_ticks =
+				(uint64_t)((4.0 * (double)(k->cs_iterations + k->ncs_iterations) /
 						thread_rate + 2000.0) * env->timer->ticks_per_ns);
-		if (strcmp(cell->workload->kernel, "handoff") == 0 &&
-		    (cell->cs_ns < CELL_HANDOFF_TIMED_CS_NS || cell->cs_lines > 0))
-			k->busy_max_ticks = 0;
+		if (source == CELL_SPEED_FROM_PROBES) {
+			k->probe_iterations = (uint64_t)(CELL_PROBE_NS * thread_rate + 0.5);
+			k->probe_every_ticks =
+				(uint64_t)(CELL_PROBE_EVERY_NS * env->timer->ticks_per_ns);
+			k->probe_max_ticks = (uint64_t)((4.0 * CELL_PROBE_NS + 2000.0) *
+							env->timer->ticks_per_ns);
+		}
 		k->index = i;
 		k->handoff = &state->handoff;
 		k->runs = &state->runs;

@@ -107,8 +107,9 @@ struct cell_result {
 	 * on either side likely ran in one. NaN: not measured. */
 	double busy_after_iterations_per_ns;
 	/* The busy loop's speed inside the window, from the busy work the kernels
-	 * timed on sampled operations (kernel_time_busy), all threads together: what
-	 * the host gave the rep while it ran. NaN: the workload times none. */
+	 * timed on sampled operations (kernel_time_busy, or kernel_probe_host where a
+	 * cell has none), all threads together: what the host gave the rep while it
+	 * ran. NaN: nothing was timed. */
 	double busy_window_iterations_per_ns;
 	struct hist acquire;
 	struct hist hold;
@@ -116,6 +117,14 @@ struct cell_result {
 	struct hist run_length;    /* instrumented rep: consecutive acquisitions per run */
 	uint64_t handoffs;         /* instrumented rep: acquisitions taken from another thread */
 };
+
+/* Where a rep's window speed (busy_window_iterations_per_ns) comes from: the
+ * busy work its kernel does outside the lock (contended and rwmix ncs work,
+ * handoff's holds of CELL_HANDOFF_TIMED_CS_NS or more with no protected lines),
+ * or, where there is none to time, short probes of the busy loop its kernel
+ * runs after some unlocks (workloads/kernel.h, kernel_probe_host). */
+enum cell_speed_source { CELL_SPEED_FROM_WORK, CELL_SPEED_FROM_PROBES };
+enum cell_speed_source cell_speed_source(const struct cell *cell);
 
 void cell_make_id(struct cell *cell);
 const char *cell_status_name(enum cell_status status);

@@ -8,7 +8,8 @@
  * acquiring, every operation. The two stamps come from two CPUs, so their
  * difference is signed: kernel_record counts a negative one as skewed. The hold
  * stretch (held to release) is also the host's speed when its busy work dwarfs
- * the shared words it reads (the harness decides: busy_max_ticks 0 times none).
+ * the shared words it reads (the harness decides: busy_max_ticks 0 times none,
+ * and then the kernel probes the host's speed after some unlocks instead).
  */
 #include <sched.h>
 
@@ -48,9 +49,12 @@ KERNEL(handoff)
 			kernel_record(t, t->acquire, start, held);
 			kernel_record(t, t->hold, held, release);
 			kernel_time_busy(t, held, release, t->cs_iterations);
-			if (previous != 0 && previous != me)
+			/* After its own probe this thread came late: no waiter was waiting. */
+			if (previous != 0 && previous != me && !t->probed)
 				kernel_record(t, t->handoff_latency, previous_release, held);
 		}
+		t->probed = false;
+		kernel_probe_host(t, phase, release);
 		/* Wait, outside the lock, for the next owner; then queue behind it. */
 		for (unsigned spins = 0; ck_pr_load_uint(&shared->holder) == me &&
 					 kernel_phase(t) != KERNEL_STOP;

@@ -26,8 +26,7 @@ KERNEL(uncontended)
 			uint64_t held = timer_read_ordered(cal);
 			kernel_touch_lines(lines, line_count);
 			UNLOCK(lock, ctx);
-			if (kernel_in_window(t, phase))
-				kernel_record(t, t->acquire, start, held);
+			kernel_record_acquire(t, phase, start, held);
 			ops++;
 			next_sample = ops + t->sample_mask;
 		}

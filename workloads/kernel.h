@@ -73,6 +73,9 @@ struct kernel_thread {
 	uint64_t sample_mask;          /* time one operation in (sample_mask + 1) */
 	uint64_t max_ticks;            /* a delta above this is implausible: longer than the rep */
 	uint64_t busy_max_ticks;       /* a timed busy stretch longer than this was preempted */
+	uint64_t probe_iterations;     /* busy work of one host-speed probe; 0: no probes */
+	uint64_t probe_every_ticks;    /* at most one probe per this many ticks */
+	uint64_t probe_max_ticks;      /* a probe longer than this was preempted */
 	unsigned index;
 	struct kernel_handoff *handoff;
 	struct kernel_runs *runs;
@@ -92,6 +95,8 @@ struct kernel_thread {
 	uint64_t handoffs;             /* runlength kernel: acquisitions taken from another thread */
 	uint64_t busy_ticks;           /* busy work timed inside the window: its ticks */
 	uint64_t busy_timed;           /* and its iterations (kernel_time_busy) */
+	uint64_t probe_last;           /* kernel_probe_host: when the last probe ended */
+	bool probed;                   /* a probe ran since this thread's last acquisition */
 } __attribute__((aligned(128)));
 
 typedef void (*kernel_fn)(struct kernel_thread *thread);
@@ -170,19 +175,57 @@ static inline void kernel_time_busy(struct kernel_thread *t, uint64_t from, uint
 	t->busy_timed += iterations;
 }
 
+/*
+ * The host's speed where a cell has no busy work outside its critical sections
+ * to time (ncs 0, uncontended, short handoff holds): at a sampled operation
+ * after its unlock, when probe_every_ticks have passed since the last probe
+ * (now: the operation's last stamp), the thread times probe_iterations of the
+ * busy loop. The harness sets 1 us every 500 us: a 0.2 % pause outside the lock,
+ * the same share of time for every lock, and 200 probes a thread in a 0.1 s rep,
+ * enough to follow the host's 4 ms slow slices. A probe preempted in the middle
+ * is left out like any timed stretch. Out of line, like the recording below.
+ */
+static __attribute__((noinline, unused)) void kernel_probe_host(struct kernel_thread *t,
+								 unsigned phase, uint64_t now)
+{
+	if (t->probe_iterations == 0 || now - t->probe_last < t->probe_every_ticks)
+		return;
+	uint64_t from = timer_read_ordered(t->cal);
+	busy_spin(t->probe_iterations);
+	uint64_t to = timer_read_ordered(t->cal);
+	t->probe_last = to;
+	t->probed = true;
+	int64_t ticks = (int64_t)(to - from);
+	if (!kernel_in_window(t, phase) || ticks <= 0 || (uint64_t)ticks > t->probe_max_ticks)
+		return;
+	t->busy_ticks += (uint64_t)ticks;
+	t->busy_timed += t->probe_iterations;
+}
+
 /* A sampled operation's figures, recorded after its unlock when it started and
  * ended inside the window: acquire latency, hold, and the busy work timed after
- * it. Out of line: the kernel's loop stays small enough that gcc inlines the lock
- * into it at -O2 and at the sanitizers' -O1 (tests/test_kernels.c checks both). */
+ * it (or a probe of the host's speed where there is none). Out of line: the
+ * kernel's loop stays small enough that gcc inlines the lock into it at -O2 and
+ * at the sanitizers' -O1 (tests/test_kernels.c checks both). */
 static __attribute__((noinline, unused)) void
 kernel_record_sample(struct kernel_thread *t, unsigned phase, uint64_t start, uint64_t held,
 		     uint64_t released, uint64_t worked)
 {
-	if (!kernel_in_window(t, phase))
-		return;
-	kernel_record(t, t->acquire, start, held);
-	kernel_record(t, t->hold, held, released);
-	kernel_time_busy(t, released, worked, t->ncs_iterations);
+	if (kernel_in_window(t, phase)) {
+		kernel_record(t, t->acquire, start, held);
+		kernel_record(t, t->hold, held, released);
+		kernel_time_busy(t, released, worked, t->ncs_iterations);
+	}
+	kernel_probe_host(t, phase, worked);
+}
+
+/* uncontended's sampled operation: its acquire latency, then a probe. */
+static __attribute__((noinline, unused)) void
+kernel_record_acquire(struct kernel_thread *t, unsigned phase, uint64_t start, uint64_t held)
+{
+	if (kernel_in_window(t, phase))
+		kernel_record(t, t->acquire, start, held);
+	kernel_probe_host(t, phase, held);
 }
 
 /* Reads every protected line in the walk's order and returns what it saw (rwmix
