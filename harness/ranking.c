@@ -89,22 +89,44 @@ void ranking_ties(const double *low, const double *high, size_t count, unsigned 
 	}
 }
 
+static bool has_cv(const struct summary_row *row)
+{
+	return row->metric == METRIC_throughput_ops_s && row->n >= 2 && !isnan(row->cv);
+}
+
+/* Whether row is its cell's first throughput row and none of the cell's rows has a CV. */
+static bool first_of_cell_without_cv(const struct summary_row *summary, size_t summary_count,
+				     size_t row)
+{
+	for (size_t i = 0; i < summary_count; i++) {
+		if (summary[i].cell != summary[row].cell || summary[i].metric != METRIC_throughput_ops_s)
+			continue;
+		if (i < row || has_cv(&summary[i]))
+			return false;
+	}
+	return true;
+}
+
 size_t ranking_noise(const struct summary_row *summary, size_t summary_count, double *median_cv,
-		     double *share_quiet)
+		     double *share_quiet, size_t *cells_without_cv)
 {
 	double *cvs = malloc((summary_count ? summary_count : 1) * sizeof *cvs);
 	size_t n = 0, quiet = 0;
 
 	*median_cv = NAN;
 	*share_quiet = 0;
+	*cells_without_cv = 0;
 	if (cvs == NULL)
 		return 0;
-	for (size_t i = 0; i < summary_count; i++)
-		if (summary[i].metric == METRIC_throughput_ops_s && summary[i].n >= 2 &&
-		    !isnan(summary[i].cv)) {
+	for (size_t i = 0; i < summary_count; i++) {
+		if (has_cv(&summary[i])) {
 			cvs[n++] = summary[i].cv;
 			quiet += summary[i].cv < SUMMARY_NOISY_CV;
+		} else if (summary[i].metric == METRIC_throughput_ops_s &&
+			   first_of_cell_without_cv(summary, summary_count, i)) {
+			(*cells_without_cv)++;
 		}
+	}
 	if (n > 0) {
 		*median_cv = stats_median(cvs, n);
 		*share_quiet = (double)quiet / (double)n;
@@ -404,10 +426,17 @@ void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows
 		fprintf(out, "  (%zu more configurations in summary.csv)\n", configs - col_count);
 	print_phases(out, rows, row_count, fit, main);
 	double median_cv, share_quiet;
-	size_t noise_rows = ranking_noise(summary, summary_count, &median_cv, &share_quiet);
+	size_t without_cv;
+	size_t noise_rows =
+		ranking_noise(summary, summary_count, &median_cv, &share_quiet, &without_cv);
 	if (noise_rows > 0)
 		fprintf(out, "noise: throughput CV within a phase, median %.1f %%; %.0f %% of %zu "
-			     "cell-phases under %.0f %%\n",
+			     "cell-phases under %.0f %%",
 			100 * median_cv, 100 * share_quiet, noise_rows, 100 * SUMMARY_NOISY_CV);
+	if (without_cv > 0)
+		fprintf(out, "%s%zu cells have no CV (under 2 reps in every phase)",
+			noise_rows > 0 ? "; " : "noise: ", without_cv);
+	if (noise_rows > 0 || without_cv > 0)
+		fputc('\n', out);
 	free(lines);
 }

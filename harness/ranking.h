@@ -28,9 +28,11 @@ void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows
 
 /* Over the summary's throughput rows with n >= 2 (each within one phase): the
  * median CV and the fraction of those rows under SUMMARY_NOISY_CV. NaN, 0 when
- * there are none. Returns how many rows it looked at. */
+ * there are none. Returns how many rows it looked at; cells_without_cv counts the
+ * cells that have no such row (every phase under 2 reps), which the share leaves
+ * out. */
 size_t ranking_noise(const struct summary_row *summary, size_t summary_count, double *median_cv,
-		     double *share_quiet);
+		     double *share_quiet, size_t *cells_without_cv);
 
 /* Ranks lines sorted best first: rank[i] is 1 + the index of the first line of
  * i's group; a line joins the group when its [low, high] overlaps the group
