@@ -223,8 +223,7 @@ int cmd_c2c(int argc, char **argv)
 	hwloc_topology_t topology;
 	static unsigned cpus[4096];
 	int n = topology_cpu_list(cpus, 4096);
-	if (timer_calibrate(&cal) != 0 || n <= 0 || hwloc_topology_init(&topology) != 0 ||
-	    hwloc_topology_load(topology) != 0) {
+	if (timer_calibrate(&cal) != 0 || n <= 0 || topology_load_this_machine(&topology) != 0) {
 		cli_error("c2c", "this machine", "cannot read the timer, the CPUs or the topology");
 		return EXIT_ENVIRONMENT;
 	}

@@ -30,7 +30,7 @@ static int topo_load(const char *spec, hwloc_topology_t *out)
 	int rc;
 
 	if (spec == NULL) {
-		if (hwloc_topology_init(out) != 0 || hwloc_topology_load(*out) != 0) {
+		if (topology_load_this_machine(out) != 0) {
 			cli_error("topo", "this machine", "hwloc cannot read the topology");
 			return EXIT_ENVIRONMENT;
 		}

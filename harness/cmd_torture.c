@@ -10,6 +10,7 @@
 #include "harness/cli.h"
 #include "harness/lock_select.h"
 #include "harness/placement.h"
+#include "harness/topology.h"
 #include "harness/torture.h"
 
 static void torture_usage(FILE *out, unsigned default_threads)
@@ -99,7 +100,7 @@ static int plan_affinity(const char *text, unsigned *pus, unsigned *count)
 	char why[256];
 	long planned;
 
-	if (hwloc_topology_init(&topology) != 0 || hwloc_topology_load(topology) != 0) {
+	if (topology_load_this_machine(&topology) != 0) {
 		cli_error("--affinity", text, "cannot read this machine's topology (hwloc)");
 		return EXIT_ENVIRONMENT;
 	}

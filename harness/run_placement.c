@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/cli.h"
+#include "harness/topology.h"
 
 int run_placement_setup(struct run_placement *p, const struct run_options *o, unsigned nodes,
 			const unsigned *cpus, unsigned cpu_count)
@@ -44,7 +45,7 @@ int run_placement_setup(struct run_placement *p, const struct run_options *o, un
 			return EXIT_USAGE;
 		}
 	}
-	if (hwloc_topology_init(&topology) != 0 || hwloc_topology_load(topology) != 0) {
+	if (topology_load_this_machine(&topology) != 0) {
 		cli_error("run", "this machine", "hwloc cannot read the topology");
 		return EXIT_ENVIRONMENT;
 	}

@@ -63,16 +63,8 @@ int topology_export_xml(const char *path)
 		errno = EINVAL;
 		return -1;
 	}
-	errno = 0;
-	if (hwloc_topology_init(&topology) != 0)
-		return topology_fail(ENOMEM);
-	errno = 0;
-	if (hwloc_topology_load(topology) != 0) {
-		saved = errno != 0 ? errno : EIO;
-		hwloc_topology_destroy(topology);
-		errno = saved;
+	if (topology_load_this_machine(&topology) != 0)
 		return -1;
-	}
 	result = topology_save_xml(topology, path);
 	saved = errno;
 	hwloc_topology_destroy(topology);
@@ -80,14 +72,15 @@ int topology_export_xml(const char *path)
 	return result;
 }
 
-/* Shared tail of the loaders: `configure` points hwloc at its input. */
+/* Shared tail of the loaders: `configure` points hwloc at its input (NULL: this
+ * machine). */
 static int topology_load_with(hwloc_topology_t *out,
 			      int (*configure)(hwloc_topology_t, const char *), const char *input)
 {
 	hwloc_topology_t topology;
 	int saved;
 
-	if (out == NULL || input == NULL || input[0] == '\0') {
+	if (out == NULL || (configure != NULL && (input == NULL || input[0] == '\0'))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -95,14 +88,20 @@ static int topology_load_with(hwloc_topology_t *out,
 	if (hwloc_topology_init(&topology) != 0)
 		return topology_fail(ENOMEM);
 	errno = 0;
-	if (configure(topology, input) != 0 || hwloc_topology_load(topology) != 0) {
-		saved = errno != 0 ? errno : EINVAL;
+	if ((configure != NULL && configure(topology, input) != 0) ||
+	    hwloc_topology_load(topology) != 0) {
+		saved = errno != 0 ? errno : configure != NULL ? EINVAL : EIO;
 		hwloc_topology_destroy(topology);
 		errno = saved;
 		return -1;
 	}
 	*out = topology;
 	return 0;
+}
+
+int topology_load_this_machine(hwloc_topology_t *out)
+{
+	return topology_load_with(out, NULL, NULL);
 }
 
 int topology_load_synthetic(hwloc_topology_t *out, const char *description)

@@ -27,6 +27,10 @@ int topology_export_xml(const char *path);
  * Exists for tests and tools that save a synthetic or loaded topology. */
 int topology_save_xml(hwloc_topology_t topology, const char *path);
 
+/* Loads this machine's topology. *out is set only on success; on failure
+ * nothing is left to destroy. */
+int topology_load_this_machine(hwloc_topology_t *out);
+
 /*
  * Builds a topology from an hwloc synthetic description. Each level's count is
  * per object of the level above, and "numa:N" adds a level of N groups each

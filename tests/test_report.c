@@ -245,7 +245,7 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 	snprintf(dir, sizeof dir, "%s/bundle", base);
 	run_locklab(&run, "run", "--lock", "ck_mcs,ck_ticket,pthread_mutex", "--workload",
 		    "uncontended,contended,handoff", "--threads", "1,2,4", "--duration", "0.02",
-		    "--warmup", "0.005", "--reps", "2", "--no-preflight", "--out", dir, NULL);
+		    "--warmup", "0.005", "--reps", "3", "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "run: exit %d: %s", run.status, run.err);
 	run_locklab(&run, "report", dir, NULL);
 	cr_assert_eq(run.status, 0, "report: exit %d: %s", run.status, run.err);
@@ -253,9 +253,11 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 	expect_svg(dir, "throughput_contended_cs50_ncs200.svg", ">threads<");
 	expect_svg(dir, "throughput_contended_cs50_ncs200.svg", "threads > CPUs");
 	expect_svg(dir, "throughput_handoff_cs50_ncs0.svg", ">threads<");
+	/* The by-lock plot draws the main phase's uncontended medians: none when
+	 * every uncontended rep ran in the other phase or was slowed by the host
+	 * (then the report rightly leaves the plot out). */
 	char locks[3][32];
 	size_t lock_count = main_phase_locks(dir, "uncontended", locks, 3);
-	cr_expect_gt(lock_count, 0, "no uncontended cell in the main phase");
 	for (size_t i = 0; i < lock_count; i++)
 		expect_svg(dir, "throughput_uncontended_by_lock.svg", locks[i]);
 	expect_svg(dir, "latency.svg", "acquire latency (ns, log scale)");
@@ -265,7 +267,9 @@ Test(report, every_plot_from_a_real_run, .timeout = 60)
 	expect_svg(dir, "cpu_per_op.svg", "CPU ns per operation (log scale)");
 	expect_svg(dir, "handoff.svg", "hand-off latency (ns, log scale)");
 	char *md = fixture_read(dir, "report.md");
-	cr_expect_eq(fixture_count(md, "](plots/"), 9, "%s", md);
+	cr_expect_eq(fixture_count(md, "](plots/"), lock_count > 0 ? 9 : 8, "%s", md);
+	cr_expect_eq(fixture_count(md, "](plots/throughput_uncontended_by_lock.svg)"),
+		     lock_count > 0, "%s", md);
 	free(md);
 }
 

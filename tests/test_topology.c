@@ -142,6 +142,21 @@ Test(topology, missing_xml_fails)
 	cr_assert_neq(errno, 0);
 }
 
+/* This machine as hwloc sees it: its PUs are online CPUs (a cpuset may hide some). */
+Test(topology, this_machine_has_its_online_cpus_as_pus)
+{
+	hwloc_topology_t topology;
+
+	cr_assert_eq(topology_load_this_machine(&topology), 0);
+	int pus = hwloc_get_nbobjs_by_type(topology, HWLOC_OBJ_PU);
+	cr_expect(pus >= 1 && (unsigned)pus <= topology_online_cpus(), "%d PUs, %u online CPUs",
+		  pus, topology_online_cpus());
+	hwloc_topology_destroy(topology);
+	errno = 0;
+	cr_expect_eq(topology_load_this_machine(NULL), -1);
+	cr_expect_eq(errno, EINVAL);
+}
+
 Test(topology, cpu_list_is_ascending_and_within_online)
 {
 	unsigned cpus[4096];
