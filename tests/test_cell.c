@@ -463,16 +463,39 @@ Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .tim
 	}
 }
 
+/* The p95 of one rep's run lengths, the best of up to three reps: a waiter the
+ * host preempts before it queues makes a run of 2 in a fair lock now and then
+ * (other tests and the host share the 2 CPUs; under the sanitizers on a busy
+ * host ck_pflock and ck_tflock showed a p99 of 2 in three reps in a row). */
+static uint64_t best_run_length_p95(const char *lock)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int attempt = 0; attempt < 3 && best > 1; attempt++) {
+		double mean;
+		uint64_t p99;
+		struct hist *runs = run_lengths(lock, 100, &mean, &p99);
+		uint64_t p95 = hist_percentile(runs, 95);
+
+		free(runs);
+		cr_log_info("%s: run length mean %.3f, p95 %llu, p99 %llu", lock, mean,
+			    (unsigned long long)p95, (unsigned long long)p99);
+		if (p95 < best)
+			best = p95;
+	}
+	return best;
+}
+
 /* The registry's `fair` claim against behaviour: a lock that says it serves
  * waiters in order never lets a thread take it twice while another waits. A
  * run longer than 1 happens only when the other thread was not yet waiting (a
  * parked waiter takes microseconds to queue, and fairq's mean run here is 1.1 to
- * 1.4 from a few long runs while the other thread sleeps), so the bar is on the
- * runs' p99: 1 for every fair lock, 12 for pthread_mutex, thousands for ck_fas. */
+ * 1.7 from a few long runs while the other thread sleeps), so the bar is on the
+ * runs' p95: at most 5 % of a fair lock's runs are longer than 1. pthread_mutex,
+ * which lets its releaser barge, fails the same bar (its p99 is about 12, ck_fas's
+ * thousands). */
 Test(cell, every_lock_that_claims_fair_has_runs_of_one, .init = setup, .timeout = 120)
 {
-	double mean;
-	uint64_t p99;
 	size_t fair = 0;
 
 	if (cpu_count < 2)
@@ -482,20 +505,13 @@ Test(cell, every_lock_that_claims_fair_has_runs_of_one, .init = setup, .timeout 
 
 		if (!info->fair || info->control || info->single_writer)
 			continue;
-		/* Up to three measurements, the best counting: a waiter preempted before
-		 * it queues (other tests share the 2 CPUs) makes a run of 2 in a fair
-		 * lock now and then, while a barging lock's p99 stays far above 1 in
-		 * every one (pthread_mutex 12, ck_fas thousands). */
-		for (int attempt = 0; attempt < 3; attempt++) {
-			free(run_lengths(info->name, 100, &mean, &p99));
-			cr_log_info("%s: run length mean %.3f, p99 %llu", info->name, mean,
-				    (unsigned long long)p99);
-			if (p99 <= 1)
-				break;
-		}
-		cr_expect_leq(p99, 1, "%s claims fair, yet 1 %% of its runs are %llu long",
-			      info->name, (unsigned long long)p99);
+		uint64_t p95 = best_run_length_p95(info->name);
+		cr_expect_leq(p95, 1, "%s claims fair, yet 5 %% of its runs are %llu long",
+			      info->name, (unsigned long long)p95);
 		fair++;
 	}
 	cr_expect_geq(fair, 5, "the registry lost its fair locks");
+	uint64_t barging = best_run_length_p95("pthread_mutex");
+	cr_expect_gt(barging, 1, "pthread_mutex barges, yet its runs' p95 is %llu",
+		     (unsigned long long)barging);
 }
