@@ -141,7 +141,7 @@ static inline struct ll_cna_ctx *ll_cna_find_local(struct ll_cna_ctx *owner,
 	return at;
 }
 
-static inline void ll_cna_unlock(struct ll_cna *l, struct ll_cna_ctx *c)
+LL_ALWAYS_INLINE void ll_cna_unlock(struct ll_cna *l, struct ll_cna_ctx *c)
 {
 	struct ll_cna_ctx *next = ck_pr_load_ptr(&c->next), *local;
 

@@ -58,7 +58,7 @@ static inline bool ll_fairq_trylock(struct ll_fairq *l, struct ll_fairq_ctx *c)
 	return taken;
 }
 
-static inline void ll_fairq_lock(struct ll_fairq *l, struct ll_fairq_ctx *c)
+LL_ALWAYS_INLINE void ll_fairq_lock(struct ll_fairq *l, struct ll_fairq_ctx *c)
 {
 	struct ll_fairq_waiter self = { .granted = 0, .next = NULL };
 
@@ -83,7 +83,7 @@ static inline void ll_fairq_lock(struct ll_fairq *l, struct ll_fairq_ctx *c)
 	ck_pr_fence_lock();
 }
 
-static inline void ll_fairq_unlock(struct ll_fairq *l, struct ll_fairq_ctx *c)
+LL_ALWAYS_INLINE void ll_fairq_unlock(struct ll_fairq *l, struct ll_fairq_ctx *c)
 {
 	struct ll_fairq_waiter *next;
 
