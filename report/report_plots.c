@@ -738,7 +738,7 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 	/* A line per lock, its points the harts in ascending order; per (lock,
 	 * workers) when some harts count ran on several worker counts; per placement
 	 * too in a placed run (the id's .aff<i>.mem<j>, meta.json's indexes). */
-	bool by_workers = false, placed = false;
+	bool by_workers = false, placed = false, drawn = false;
 	for (size_t a = 0; a < bundle->cell_count; a++)
 		for (size_t b = 0; b < a; b++) {
 			const struct bundle_cell *x = &bundle->cells[a], *y = &bundle->cells[b];
@@ -780,6 +780,7 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 				    !same_placement(point, cell) || point->threads != harts)
 					continue;
 				row = report_vm_figure(model, k, "mips");
+				drawn |= row != NULL && row->median > 0;
 				fprintf(data, "%u", harts);
 				put_value(data, row ? row->median : NAN, 1);
 				put_value(data, row ? row->ci_low : NAN, 1);
@@ -787,7 +788,9 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 				fputs(" ? ?\n", data);
 			}
 	}
-	if (blocks == 0) {
+	/* No figure in the VM's phase (every rep straddled two phases, say): gnuplot
+	 * cannot scale axes over nothing. */
+	if (blocks == 0 || !drawn) {
 		fclose(data);
 		return REPORT_PLOT_EMPTY;
 	}
