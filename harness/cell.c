@@ -396,6 +396,7 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	double watchdog = env->watchdog_s > 0 ? env->watchdog_s
 					      : 5.0 * (env->warmup_s + env->duration_s) + 5.0;
 	uint64_t max_ticks = (uint64_t)(watchdog * 1e9 * env->timer->ticks_per_ns);
+	enum cell_speed_source source = cell_speed_source(cell);
 	for (unsigned i = 0; i < n; i++) {
 		struct kernel_thread *k = &threads[i].kernel;
 		double thread_rate = busy_rate(env, rate, i, used);
@@ -423,7 +424,6 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		k->max_ticks = max_ticks;
 		/* Four times the operation's whole busy work at this rate, and 2 us for
 		 * the stamps: longer was a preemption, not a slow host. */
-		enum cell_speed_source source = cell_speed_source(cell);
 		if (source == CELL_SPEED_FROM_WORK)
 			k->busy_max_ticks =
 				(uint64_t)((4.0 * (double)(k->cs_iterations + k->ncs_iterations) /

@@ -161,18 +161,25 @@ static inline void kernel_record(struct kernel_thread *t, struct hist *h, uint64
  * call between them, on operations that are timed anyway (one more stamp after
  * the ncs work of a sampled operation, never one inside a critical section). A
  * shared host runs this loop at half speed for stretches of milliseconds, and a
- * rep's figures follow; a stretch longer than busy_max_ticks was preempted and
- * says nothing about the speed: left out.
+ * rep's figures follow; a stretch longer than its bound (busy_max_ticks, or a
+ * probe's probe_max_ticks) was preempted and says nothing about the speed: left
+ * out.
  */
-static inline void kernel_time_busy(struct kernel_thread *t, uint64_t from, uint64_t to,
-				    uint64_t iterations)
+static inline void kernel_count_busy(struct kernel_thread *t, uint64_t from, uint64_t to,
+				     uint64_t iterations, uint64_t max_ticks)
 {
 	int64_t ticks = (int64_t)(to - from);
 
-	if (iterations == 0 || ticks <= 0 || (uint64_t)ticks > t->busy_max_ticks)
+	if (iterations == 0 || ticks <= 0 || (uint64_t)ticks > max_ticks)
 		return;
 	t->busy_ticks += (uint64_t)ticks;
 	t->busy_timed += iterations;
+}
+
+static inline void kernel_time_busy(struct kernel_thread *t, uint64_t from, uint64_t to,
+				    uint64_t iterations)
+{
+	kernel_count_busy(t, from, to, iterations, t->busy_max_ticks);
 }
 
 /*
@@ -195,11 +202,8 @@ static __attribute__((noinline, unused)) void kernel_probe_host(struct kernel_th
 	uint64_t to = timer_read_ordered(t->cal);
 	t->probe_last = to;
 	t->probed = true;
-	int64_t ticks = (int64_t)(to - from);
-	if (!kernel_in_window(t, phase) || ticks <= 0 || (uint64_t)ticks > t->probe_max_ticks)
-		return;
-	t->busy_ticks += (uint64_t)ticks;
-	t->busy_timed += t->probe_iterations;
+	if (kernel_in_window(t, phase))
+		kernel_count_busy(t, from, to, t->probe_iterations, t->probe_max_ticks);
 }
 
 /* A sampled operation's figures, recorded after its unlock when it started and
