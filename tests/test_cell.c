@@ -464,15 +464,17 @@ Test(cell, fifo_locks_hand_over_every_time_and_fas_does_not, .init = setup, .tim
 	}
 }
 
-/* The p95 of one rep's run lengths, the best of up to three reps: a waiter the
- * host preempts before it queues makes a run of 2 in a fair lock now and then
- * (other tests and the host share the 2 CPUs; under the sanitizers on a busy
- * host ck_pflock and ck_tflock showed a p99 of 2 in three reps in a row). */
-static uint64_t best_run_length_p95(const char *lock)
+/* The p95 of the run lengths of up to three reps: the smallest (fair) or the
+ * largest (barging) seen, stopping once one rep settles it. A waiter the host
+ * preempts before it queues makes a run of 2 in a fair lock now and then (other
+ * tests and the host share the 2 CPUs; under the sanitizers on a busy host
+ * ck_pflock and ck_tflock showed a p99 of 2 in three reps in a row), and a
+ * barging lock can hand over in turn for a whole short rep. */
+static uint64_t run_length_p95(const char *lock, bool fair)
 {
-	uint64_t best = UINT64_MAX;
+	uint64_t settled = fair ? UINT64_MAX : 0;
 
-	for (int attempt = 0; attempt < 3 && best > 1; attempt++) {
+	for (int attempt = 0; attempt < 3 && (fair ? settled > 1 : settled <= 1); attempt++) {
 		double mean;
 		uint64_t p99;
 		struct hist *runs = run_lengths(lock, 100, &mean, &p99);
@@ -481,10 +483,10 @@ static uint64_t best_run_length_p95(const char *lock)
 		free(runs);
 		cr_log_info("%s: run length mean %.3f, p95 %llu, p99 %llu", lock, mean,
 			    (unsigned long long)p95, (unsigned long long)p99);
-		if (p95 < best)
-			best = p95;
+		if (fair ? p95 < settled : p95 > settled)
+			settled = p95;
 	}
-	return best;
+	return settled;
 }
 
 /* The registry's `fair` claim against behaviour: a lock that says it serves
@@ -506,13 +508,13 @@ Test(cell, every_lock_that_claims_fair_has_runs_of_one, .init = setup, .timeout 
 
 		if (!info->fair || info->control || info->single_writer)
 			continue;
-		uint64_t p95 = best_run_length_p95(info->name);
+		uint64_t p95 = run_length_p95(info->name, true);
 		cr_expect_leq(p95, 1, "%s claims fair, yet 5 %% of its runs are %llu long",
 			      info->name, (unsigned long long)p95);
 		fair++;
 	}
 	cr_expect_geq(fair, 5, "the registry lost its fair locks");
-	uint64_t barging = best_run_length_p95("pthread_mutex");
+	uint64_t barging = run_length_p95("pthread_mutex", false);
 	cr_expect_gt(barging, 1, "pthread_mutex barges, yet its runs' p95 is %llu",
 		     (unsigned long long)barging);
 }
