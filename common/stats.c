@@ -152,6 +152,27 @@ int stats_median_ci(const double *values, size_t n, double confidence, double *l
 	return 0;
 }
 
+int stats_describe(const double *values, size_t n, double confidence, struct stats_spread *out)
+{
+	*out = (struct stats_spread){ NAN, NAN, NAN, NAN, NAN };
+	if (values == NULL || n == 0 || stats_has_nan(values, n)) {
+		errno = EINVAL;
+		return -1;
+	}
+	out->median = stats_median(values, n);
+	if (isnan(out->median))
+		return -1;
+	if (n < 2)
+		return 0;
+	out->cv = stats_cv(values, n);
+	if (stats_median_ci(values, n, confidence, &out->ci_low, &out->ci_high, &out->ci_level) !=
+	    0) {
+		*out = (struct stats_spread){ NAN, NAN, NAN, NAN, NAN };
+		return -1;
+	}
+	return 0;
+}
+
 /* Sum of the shares, or NaN when the input is empty or has a negative share;
  * shared by the fairness measures so they agree on what they reject. */
 static double stats_share_total(const double *shares, size_t n)

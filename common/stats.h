@@ -57,6 +57,20 @@ int stats_median_ci(const double *values, size_t n, double confidence, double *l
 		    double *level);
 
 /*
+ * What a summary row says about a cell's reps: the median, and where there are
+ * at least 2 values their CV and the median's interval at confidence (with the
+ * level achieved). Under 2 values cv, ci_low, ci_high and ci_level are NaN: one
+ * value shows no spread, and stats_median_ci's "interval" of it (the value
+ * itself, level 0) would read as a certain figure. Returns 0, or -1 (errno
+ * EINVAL for n == 0 or a NaN value, ENOMEM) with everything NaN.
+ */
+struct stats_spread {
+	double median, cv, ci_low, ci_high, ci_level;
+};
+
+int stats_describe(const double *values, size_t n, double confidence, struct stats_spread *out);
+
+/*
  * Ratio of medians, median(b) / median(a), with a percentile bootstrap interval:
  * resamples times, each side is resampled with replacement and the ratio of the
  * resample medians taken; [low, high] are the (1 - confidence) / 2 and

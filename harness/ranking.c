@@ -66,25 +66,42 @@ static void ranking_flags(const struct ranking_line *line, char *out, size_t siz
 			 line->noisy_cells, line->cells);
 }
 
-/* Best first by sort_key; lines without the figure last. */
+/* 0: the figure with its interval, 1: the figure of one rep, 2: no figure. */
+static int sort_tier(const struct ranking_line *line)
+{
+	if (isnan(line->sort_key))
+		return 2;
+	return isnan(line->order_low) || isnan(line->order_high) ? 1 : 0;
+}
+
+/* Best first by sort_key within a tier: lines that can be ranked, then those
+ * with a figure but no interval, then those without the figure. */
 static int by_sort_key(const void *a, const void *b)
 {
-	double x = ((const struct ranking_line *)a)->sort_key;
-	double y = ((const struct ranking_line *)b)->sort_key;
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	return (x > y) - (x < y);
+	const struct ranking_line *p = a, *q = b;
+	int tp = sort_tier(p), tq = sort_tier(q);
+
+	if (tp != tq)
+		return tp - tq;
+	if (tp == 2)
+		return 0;
+	return (p->sort_key > q->sort_key) - (p->sort_key < q->sort_key);
 }
 
 void ranking_ties(const double *low, const double *high, size_t count, unsigned *rank)
 {
 	size_t leader = 0;
 
+	bool led = false;
+
 	for (size_t i = 0; i < count; i++) {
-		bool tied = i > 0 && !isnan(low[i]) && !isnan(low[leader]) &&
-			    low[i] <= high[leader] && low[leader] <= high[i];
-		if (!tied)
+		if (isnan(low[i]) || isnan(high[i])) {
+			rank[i] = 0;
+			continue;
+		}
+		if (!led || low[i] > high[leader] || low[leader] > high[i])
 			leader = i;
+		led = true;
 		rank[i] = (unsigned)leader + 1;
 	}
 }
@@ -399,8 +416,10 @@ void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows
 		bool tied = (i > 0 && rank[i - 1] == rank[i]) ||
 			    (i + 1 < line_count && rank[i + 1] == rank[i]);
 
-		if (!isnan(lines[i].value[order]))
+		if (rank[i] > 0)
 			snprintf(place, sizeof place, "%s%u", tied ? "=" : "", rank[i]);
+		else if (!isnan(lines[i].value[order]))
+			snprintf(place, sizeof place, "?");
 		fprintf(out, "%5s %-24s", place, lines[i].lock->name);
 		for (size_t k = 0; k < col_count + show_jain; k++) {
 			double v = lines[i].value[k < col_count ? k : col_count];
@@ -414,7 +433,8 @@ void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows
 		fprintf(out, "  %s\n", flags);
 	}
 	fprintf(out, "(medians over reps of one phase; ranked by %s %s, \"=\" where confidence "
-		     "intervals overlap; \"-\" no rep in this phase%s)\n",
+		     "intervals overlap; \"?\" one rep, no interval: not ranked; \"-\" no rep "
+		     "in this phase%s)\n",
 		cols[order].config->workload->name, cols[order].unit,
 		show_jain ? "; jain: fairness in that column" : "");
 	for (size_t k = 0; k < col_count; k++) {

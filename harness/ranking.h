@@ -36,7 +36,8 @@ size_t ranking_noise(const struct summary_row *summary, size_t summary_count, do
 
 /* Ranks lines sorted best first: rank[i] is 1 + the index of the first line of
  * i's group; a line joins the group when its [low, high] overlaps the group
- * leader's. NaN intervals never tie. */
+ * leader's. A line without an interval (NaN: under 2 reps) cannot be ordered
+ * against any other: rank 0, and it leads no group. */
 void ranking_ties(const double *low, const double *high, size_t count, unsigned *rank);
 
 #endif

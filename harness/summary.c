@@ -84,15 +84,15 @@ enum phase summary_main_phase(const struct run_row *rows, size_t row_count)
 
 static void summarise_metric(const double *values, size_t n, struct summary_row *out)
 {
+	struct stats_spread spread;
+
 	out->n = (unsigned)n;
-	out->median = out->ci_low = out->ci_high = out->ci_level = out->cv = NAN;
-	if (n == 0)
-		return;
-	out->median = stats_median(values, n);
-	out->cv = stats_cv(values, n);
-	if (stats_median_ci(values, n, SUMMARY_CONFIDENCE, &out->ci_low, &out->ci_high,
-			    &out->ci_level) != 0)
-		out->ci_low = out->ci_high = out->ci_level = NAN;
+	stats_describe(values, n, SUMMARY_CONFIDENCE, &spread); /* all NaN on failure */
+	out->median = spread.median;
+	out->cv = spread.cv;
+	out->ci_low = spread.ci_low;
+	out->ci_high = spread.ci_high;
+	out->ci_level = spread.ci_level;
 }
 
 static bool same_shape(const struct cell *a, const struct cell *b)

@@ -623,7 +623,6 @@ void vm_plan_write_summary(FILE *out, const struct vm_plan *plan, const struct p
 
 			for (int m = 0; m < VM_METRIC_COUNT; m++) {
 				size_t n = 0;
-				double low = NAN, high = NAN, level = NAN;
 
 				for (unsigned rep = 0; rep < plan->reps; rep++) {
 					size_t pair = c * plan->reps + rep;
@@ -639,21 +638,21 @@ void vm_plan_write_summary(FILE *out, const struct vm_plan *plan, const struct p
 				}
 				if (n == 0)
 					continue;
-				stats_median_ci(values, n, SUMMARY_CONFIDENCE, &low, &high, &level);
-				double cv = stats_cv(values, n);
+				struct stats_spread spread;
+				stats_describe(values, n, SUMMARY_CONFIDENCE, &spread);
 				if (m == VM_METRIC_mips)
-					mips_cv = cv;
+					mips_cv = spread.cv;
 				unsigned flag_bits = (n < SUMMARY_FEW_REPS ? FLAG_FEW_REPS : 0) |
 						     (failed ? FLAG_TIMEOUT : 0) |
 						     (mips_cv > SUMMARY_NOISY_CV ? FLAG_NOISY : 0);
 				metrics_flags_text(flag_bits, flags, sizeof flags);
 				fprintf(out, "%s,%s", plan->cells[c].id, vm_metric_names[m]);
-				number(out, stats_median(values, n));
-				number(out, low);
-				number(out, high);
-				number(out, cv);
+				number(out, spread.median);
+				number(out, spread.ci_low);
+				number(out, spread.ci_high);
+				number(out, spread.cv);
 				fprintf(out, ",%zu,%s,%s", n, flags, phase_name((enum phase)phase));
-				number(out, level);
+				number(out, spread.ci_level);
 				fprintf(out, ",%u,%u\n", ok, failed);
 			}
 		}

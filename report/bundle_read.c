@@ -592,6 +592,10 @@ static int read_summary(struct bundle_contents *contents, char *error, size_t er
 			return bundle_fail(error, error_size, dir, BUNDLE_SUMMARY,
 					   "row %zu: field 'flags' has an unknown flag: '%s'", row,
 					   printable(shown, name, sizeof name));
+		/* One rep has no spread and no interval; bundles written before
+		 * 2026-12-04 gave it the value itself as its interval, at level 0. */
+		if (summary->n >= 0 && summary->n < 2)
+			summary->cv = summary->ci_low = summary->ci_high = summary->ci_level = NAN;
 	}
 	contents->summary_count = table->rows;
 	return 0;

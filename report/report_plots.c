@@ -47,6 +47,18 @@ static void put_value(FILE *out, double value, int log_axis)
 		fprintf(out, " %.9g", value);
 }
 
+/* A figure's median and interval; a figure of one rep has no interval and is
+ * drawn as a point without a bar (gnuplot's error-bar styles skip a point that
+ * lacks one). */
+static void put_figure(FILE *out, const struct bundle_summary *row)
+{
+	bool bare = row != NULL && !(isfinite(row->ci_low) && isfinite(row->ci_high));
+
+	put_value(out, row ? row->median : NAN, 1);
+	put_value(out, row == NULL ? NAN : bare ? row->median : row->ci_low, 1);
+	put_value(out, row == NULL ? NAN : bare ? row->median : row->ci_high, 1);
+}
+
 /* Closes the data file, runs gnuplot on script with the given -e variables (dir,
  * datafile and outfile added here) and checks that the SVG appeared. */
 static int run_gnuplot(const struct plot_env *env, FILE *data, const char *data_path,
@@ -185,9 +197,7 @@ int plot_throughput(const struct plot_env *env, const struct report_model *model
 			flags = report_cell_flags(model, (size_t)cell);
 			marker = row != NULL && row->median > 0 ? row->median : floor_y;
 			fprintf(data, "%u", c->threads[t]);
-			put_value(data, row ? row->median : NAN, 1);
-			put_value(data, row ? row->ci_low : NAN, 1);
-			put_value(data, row ? row->ci_high : NAN, 1);
+			put_figure(data, row);
 			put_value(data, flags & BUNDLE_FLAG(collapse) ? marker : NAN, 1);
 			put_value(data, flags & BUNDLE_FLAG(starvation) ? marker : NAN, 1);
 			fputc('\n', data);
@@ -199,8 +209,8 @@ int plot_throughput(const struct plot_env *env, const struct report_model *model
 		 names, cpus != 0 && c->threads[c->thread_count - 1] > cpus ? cpus : 0, c->label,
 		 report_phase_label(model));
 	snprintf(made->caption, sizeof made->caption,
-		 "Throughput against threads, %s: medians with their confidence intervals, "
-		 "phase %s; shaded: more threads than CPUs",
+		 "Throughput against threads, %s: medians with their confidence intervals "
+		 "(none for a figure of one rep), phase %s; shaded: more threads than CPUs",
 		 c->label, report_phase_label(model));
 	return run_gnuplot(env, data, path, "throughput.gp", name, variables, made);
 }
@@ -259,9 +269,7 @@ int plot_by_lock(const struct plot_env *env, const struct report_model *model,
 					 : report_figure(model, (size_t)cell, BUNDLE_METRIC_throughput_ops_s);
 
 			fprintf(data, "%zu %s", i, model->locks[locks[i]]);
-			put_value(data, row ? row->median : NAN, 1);
-			put_value(data, row ? row->ci_low : NAN, 1);
-			put_value(data, row ? row->ci_high : NAN, 1);
+			put_figure(data, row);
 			fputc('\n', data);
 		}
 	}
@@ -782,9 +790,7 @@ int plot_vm(const struct plot_env *env, const struct report_model *model, const 
 				row = report_vm_figure(model, k, "mips");
 				drawn |= row != NULL && row->median > 0;
 				fprintf(data, "%u", harts);
-				put_value(data, row ? row->median : NAN, 1);
-				put_value(data, row ? row->ci_low : NAN, 1);
-				put_value(data, row ? row->ci_high : NAN, 1);
+				put_figure(data, row);
 				fputs(" ? ?\n", data);
 			}
 	}

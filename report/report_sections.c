@@ -169,12 +169,28 @@ static void threads_text(const struct report_config *config, size_t t, char *out
 		snprintf(out, size, "%u", config->threads[t]);
 }
 
+static bool has_interval(const struct bundle_summary *row)
+{
+	return isfinite(row->ci_low) && isfinite(row->ci_high);
+}
+
+/* A figure without an interval (one rep) cannot be told apart from any other. */
 static bool overlaps(const struct bundle_summary *a, const struct bundle_summary *b)
 {
-	if (!isfinite(a->ci_low) || !isfinite(a->ci_high) || !isfinite(b->ci_low) ||
-	    !isfinite(b->ci_high))
-		return a->median == b->median;
+	if (!has_interval(a) || !has_interval(b))
+		return true;
 	return a->ci_high >= b->ci_low && a->ci_low <= b->ci_high;
+}
+
+/* Whether row is a better candidate for the best lock than best: a figure with
+ * an interval before one without, then the higher median. */
+static bool better(const struct bundle_summary *row, const struct bundle_summary *best)
+{
+	if (best == NULL)
+		return true;
+	if (has_interval(row) != has_interval(best))
+		return has_interval(row);
+	return row->median > best->median;
 }
 
 static void list_add(char *list, size_t size, const char *text)
@@ -195,8 +211,9 @@ static void section_best(struct report_context *ctx)
 	doc_text(ctx->doc,
 		 "The fastest lock by median throughput; every lock whose confidence interval "
 		 "overlaps the fastest one's is a tie (the data cannot order them; when most "
-		 "do, the few that do not are named). The last column names locks flagged in "
-		 "that cell.");
+		 "do, the few that do not are named). A figure from a single usable rep has no "
+		 "interval: it ties with every lock, and is named best only when no lock has "
+		 "an interval. The last column names locks flagged in that cell.");
 	doc_table_begin(ctx->doc, 7, headers);
 	doc_table_wrap(ctx->doc, 0);
 	for (size_t k = 0; k < model->config_count; k++) {
@@ -216,8 +233,7 @@ static void section_best(struct report_context *ctx)
 						 : report_figure(model, (size_t)cell,
 								 BUNDLE_METRIC_throughput_ops_s);
 
-				if (row != NULL && isfinite(row->median) &&
-				    (best == NULL || row->median > best->median)) {
+				if (row != NULL && isfinite(row->median) && better(row, best)) {
 					best = row;
 					best_lock = l;
 				}

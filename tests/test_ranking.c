@@ -13,7 +13,7 @@
 Test(ranking, overlapping_intervals_share_a_rank)
 {
 	/* Sorted best first: A and B overlap, C overlaps B but not A (the group's
-	 * leader), D has no interval. */
+	 * leader), D has no interval, E overlaps none. */
 	double low[] = { 9.0, 8.5, 7.0, NAN, 2.0 }, high[] = { 10.0, 9.5, 8.8, NAN, 3.0 };
 	unsigned rank[5];
 
@@ -21,8 +21,14 @@ Test(ranking, overlapping_intervals_share_a_rank)
 	cr_expect_eq(rank[0], 1);
 	cr_expect_eq(rank[1], 1, "B's interval overlaps A's: a tie");
 	cr_expect_eq(rank[2], 3, "C overlaps B but not A: ranked after them");
-	cr_expect_eq(rank[3], 4, "no interval, no tie");
+	cr_expect_eq(rank[3], 0, "no interval: not ranked");
 	cr_expect_eq(rank[4], 5);
+	/* A line without an interval first leads nothing: B still ranks 2nd. */
+	double low2[] = { NAN, 8.5, 2.0 }, high2[] = { NAN, 9.5, 3.0 };
+	ranking_ties(low2, high2, 3, rank);
+	cr_expect_eq(rank[0], 0);
+	cr_expect_eq(rank[1], 2);
+	cr_expect_eq(rank[2], 3);
 }
 
 Test(ranking, noise_is_read_from_throughput_rows_with_two_reps_or_more)
@@ -119,6 +125,28 @@ Test(ranking, uncontended_alone_ranks_by_time_lowest_first)
 	cr_assert(fas && ticket, "fewer ns first:\n%s", text);
 	cr_expect_lt(fas, ticket, "%s", text);
 	cr_expect_null(strstr(text, "jain"), "no fairness column for one thread:\n%s", text);
+	free(text);
+	matrix_free(&m);
+}
+
+/* A lock whose figure rests on one rep has no interval: printed after the locks
+ * that can be ordered, with "?" for its place, however high its median. */
+Test(ranking, a_figure_of_one_rep_is_not_ranked)
+{
+	static const struct matrix_block block = { "uncontended", { { 1, false } }, 1,
+						   { 0 }, 1, { 0 }, 1, { 0 }, 1, { 0 }, 0 };
+	const struct ll_info *locks[] = { ll_find("ck_ticket"), ll_find("ck_fas"),
+					  ll_find("ck_mcs") };
+	struct matrix m;
+
+	cr_assert_eq(matrix_expand(&m, &block, 1, locks, 3, 2), 0);
+	double ns_per_op[] = { 10.5, 1.0, 5.2 }, ci[] = { 0.2, NAN, 0.1 };
+	char *text = ranking_of(&m, METRIC_ns_per_op, ns_per_op, ci);
+	char *mcs = strstr(text, "    1 ck_mcs"), *ticket = strstr(text, "    2 ck_ticket");
+	char *fas = strstr(text, "    ? ck_fas");
+	cr_assert(mcs && ticket && fas, "%s", text);
+	cr_expect_lt(ticket, fas, "the unranked line after the ranked ones:\n%s", text);
+	cr_expect_not_null(strstr(text, "\"?\" one rep"), "%s", text);
 	free(text);
 	matrix_free(&m);
 }

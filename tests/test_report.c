@@ -470,3 +470,26 @@ Test(report, ratio_format)
 		cr_expect_str_eq(text, cases[i].text, "%g", cases[i].ratio);
 	}
 }
+
+/* A figure from one usable rep, as bundles before 2026-12-04 wrote it (its value
+ * as its own interval, level 0, CV 0): it can be ordered against no lock, so it
+ * is neither named best over figures with intervals nor counted as quiet. */
+Test(report, a_figure_of_one_rep_is_not_ranked, .timeout = 30)
+{
+	char dir[256];
+	fixture_copy(dir, sizeof dir);
+	fixture_replace(dir, "summary.csv",
+			"contended.pthread_mutex.t2.cs50.ncs200.r0,throughput_ops_s,2000000,1900000,"
+			"2100000,0.05,3,few_reps,one,0.75,3,0",
+			"contended.pthread_mutex.t2.cs50.ncs200.r0,throughput_ops_s,9000000,9000000,"
+			"9000000,0,1,few_reps,one,0,3,0");
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
+			     "ck_ticket, pthread_mutex |  |\n") != NULL,
+		  "%s", md);
+	/* The fixture's 12 figures with a CV, 7 under 5 %, less this one. */
+	cr_expect(strstr(md, "|cells under 5 % CV (%) | 63.6 (7 of 11) |\n") != NULL, "%s", md);
+	free(md);
+}

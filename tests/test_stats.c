@@ -276,6 +276,27 @@ Test(stats, median_ci_of_one_value_is_the_value)
 	cr_assert_eq(level, 0.0, "one value says nothing about where the median is");
 }
 
+/* What summary.csv writes for a cell: under 2 values no CV and no interval (a
+ * single rep used to show CV 0 and its value as a certain interval). */
+Test(stats, describe_gives_spread_only_from_two_values)
+{
+	const double one[] = { 42.5 }, three[] = { 30, 10, 20 }, with_nan[] = { 1, NAN };
+	struct stats_spread s;
+
+	cr_assert_eq(stats_describe(one, 1, 0.95, &s), 0);
+	cr_expect_eq(s.median, 42.5);
+	cr_expect(isnan(s.cv) && isnan(s.ci_low) && isnan(s.ci_high) && isnan(s.ci_level));
+	cr_assert_eq(stats_describe(three, 3, 0.95, &s), 0);
+	cr_expect_eq(s.median, 20.0);
+	cr_expect_float_eq(s.cv, 0.5, 1e-12);
+	cr_expect_eq(s.ci_low, 10.0);
+	cr_expect_eq(s.ci_high, 30.0);
+	cr_expect_eq(s.ci_level, 0.75);
+	cr_expect_eq(stats_describe(with_nan, 2, 0.95, &s), -1);
+	cr_expect(isnan(s.median) && isnan(s.cv));
+	cr_expect_eq(stats_describe(one, 0, 0.95, &s), -1);
+}
+
 Test(stats, median_ci_of_many_values)
 {
 	static double values[1000];

@@ -185,3 +185,30 @@ Test(summary, reps_the_host_slowed_join_no_median)
 	cr_expect_not(row->flags & FLAG_HOST_SLOW, "a rep's flag, not the cell's");
 }
 
+
+/* Two reps, one of them slowed by the host: the cell keeps a median from the
+ * other but no CV and no interval, so nothing reads it as a steady figure. */
+Test(summary, one_usable_rep_gives_no_spread)
+{
+	struct cell cell = { .lock = ll_find("ck_mcs"), .workload = workload_find("contended"),
+			     .threads = 2, .cs_ns = 50, .ncs_ns = 200 };
+	struct run_row rows[2];
+	struct summary_row out[METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	fake_row(&rows[0], &cell, 0, 4.0e6, 70, 71);
+	fake_row(&rows[1], &cell, 1, 2.0e6, 70, 72);
+	rows[0].busy_window = 1.0;
+	rows[1].busy_window = 0.5;
+	summary_phases(rows, 2);
+	cr_assert(rows[1].flags & FLAG_HOST_SLOW);
+	size_t n = summary_compute(rows, 2, &cell, 1, out);
+	const struct summary_row *row = summary_find(out, n, &cell, METRIC_throughput_ops_s,
+						     PHASE_ONE);
+	cr_assert_not_null(row);
+	cr_expect_eq(row->n, 1);
+	cr_expect_eq(row->median, 4.0e6);
+	cr_expect(isnan(row->cv), "one rep shows no spread, not a CV of 0");
+	cr_expect(isnan(row->ci_low) && isnan(row->ci_high) && isnan(row->ci_level));
+	cr_expect_not(rows[0].flags & FLAG_NOISY);
+	cr_expect(rows[0].flags & FLAG_FEW_REPS);
+}
