@@ -64,6 +64,13 @@ void cell_make_id(struct cell *cell)
 			 cell->mem);
 }
 
+bool cell_same_shape(const struct cell *a, const struct cell *b)
+{
+	return a->lock == b->lock && strcmp(a->workload->kernel, b->workload->kernel) == 0 &&
+	       a->cs_ns == b->cs_ns && a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct &&
+	       a->cs_lines == b->cs_lines;
+}
+
 unsigned cell_cpus_used(const struct cell *cell, const struct cell_environment *env)
 {
 	if (!env->pin || env->cpu_count == 0)

@@ -127,6 +127,12 @@ enum cell_speed_source { CELL_SPEED_FROM_WORK, CELL_SPEED_FROM_PROBES };
 enum cell_speed_source cell_speed_source(const struct cell *cell);
 
 void cell_make_id(struct cell *cell);
+/* Whether a and b run the same kernel with the same lock and parameters (cs, ncs,
+ * read ratio, protected lines), whatever their workload's name, thread count and
+ * placement: oversubscribed is contended's kernel past the CPUs, so contended's
+ * 1-thread cell is its reference and their cells at one thread count are one
+ * measurement. */
+bool cell_same_shape(const struct cell *a, const struct cell *b);
 const char *cell_status_name(enum cell_status status);
 /* The status a name stands for; -1 for none. */
 int cell_status_parse(const char *name);

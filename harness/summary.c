@@ -95,12 +95,6 @@ static void summarise_metric(const double *values, size_t n, struct summary_row 
 	out->ci_level = spread.ci_level;
 }
 
-static bool same_shape(const struct cell *a, const struct cell *b)
-{
-	return a->lock == b->lock && a->workload == b->workload && a->cs_ns == b->cs_ns &&
-	       a->ncs_ns == b->ncs_ns && a->read_pct == b->read_pct && a->cs_lines == b->cs_lines;
-}
-
 const struct summary_row *summary_find(const struct summary_row *rows, size_t count,
 				       const struct cell *cell, enum metric metric, enum phase phase)
 {
@@ -143,23 +137,27 @@ static unsigned cell_flags(const struct summary_row *out, size_t filled, const s
 		flags |= FLAG_FEW_REPS;
 	if (throughput != NULL && throughput->n_timeout > 0)
 		flags |= FLAG_TIMEOUT;
-	if (cell->workload->threads != WORKLOAD_THREADS_OVERSUBSCRIBED || cell->threads == 1)
+	if (cell->threads == 1)
+		return flags;
+	/* Against the lock's 1-thread cell of the same kernel and parameters, where
+	 * the run measured one: contended at 2x the CPUs is oversubscribed as much as
+	 * the oversubscribed workload's own cells (the matrix measures them once). */
+	const struct cell *reference = NULL;
+	for (size_t r = 0; r < cell_count && reference == NULL; r++)
+		if (cells[r].threads == 1 && cell_same_shape(&cells[r], cell))
+			reference = &cells[r];
+	if (reference == NULL && cell->workload->threads != WORKLOAD_THREADS_OVERSUBSCRIBED)
 		return flags;
 	if (throughput == NULL || throughput->n_ok == 0)
 		return flags | FLAG_COLLAPSE; /* nothing finished */
-	for (size_t r = 0; r < cell_count; r++) {
-		if (cells[r].threads != 1 || !same_shape(&cells[r], cell))
+	for (size_t i = 0; reference != NULL && i < filled; i++) {
+		if (out[i].cell != cell || out[i].metric != METRIC_throughput_ops_s ||
+		    out[i].phase < 0)
 			continue;
-		for (size_t i = 0; i < filled; i++) {
-			if (out[i].cell != cell || out[i].metric != METRIC_throughput_ops_s ||
-			    out[i].phase < 0)
-				continue;
-			double reference = summary_median(out, filled, &cells[r],
-							  METRIC_throughput_ops_s,
-							  (enum phase)out[i].phase);
-			if (out[i].median < SUMMARY_COLLAPSE_FRACTION * reference)
-				flags |= FLAG_COLLAPSE;
-		}
+		double median = summary_median(out, filled, reference, METRIC_throughput_ops_s,
+					       (enum phase)out[i].phase);
+		if (out[i].median < SUMMARY_COLLAPSE_FRACTION * median)
+			flags |= FLAG_COLLAPSE;
 	}
 	return flags;
 }

@@ -334,8 +334,9 @@ static void section_avoid(struct report_context *ctx)
 	qsort(rows, model->lock_count, sizeof *rows, compare_avoid);
 	doc_heading(ctx->doc, 2, "Locks to avoid");
 	doc_text(ctx->doc,
-		 "Cells flagged `collapse` (an oversubscribed cell below 1 %% of the lock's "
-		 "1-thread throughput, or none of its reps finished), `starvation` (a thread got "
+		 "Cells flagged `collapse` (a multi-thread cell below 1 %% of the lock's "
+		 "1-thread throughput with the same parameters, or none of its reps finished), "
+		 "`starvation` (a thread got "
 		 "under 1 %% of its fair share) or `noisy` (throughput CV over 5 %%: the figure is "
 		 "uncertain, which may be the machine rather than the lock), per lock.");
 	doc_table_begin(ctx->doc, 5, headers);

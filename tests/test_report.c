@@ -493,3 +493,32 @@ Test(report, a_figure_of_one_rep_is_not_ranked, .timeout = 30)
 	cr_expect(strstr(md, "|cells under 5 % CV (%) | 63.6 (7 of 11) |\n") != NULL, "%s", md);
 	free(md);
 }
+
+/* oversubscribed is contended's kernel past the CPUs: a bundle with contended at
+ * 2 threads and oversubscribed at 4 draws one curve and one table row per thread
+ * count under contended's name. */
+Test(report, oversubscribed_continues_the_contended_curve, .timeout = 30)
+{
+	static const char *const locks[] = { "ck_mcs", "ck_ticket", "pthread_mutex" };
+	char dir[256];
+	fixture_copy(dir, sizeof dir);
+	for (size_t l = 0; l < 3; l++) {
+		char old_id[64], new_id[64];
+		snprintf(old_id, sizeof old_id, "contended.%s.t4.", locks[l]);
+		snprintf(new_id, sizeof new_id, "oversubscribed.%s.t4.", locks[l]);
+		fixture_replace_in_lines(dir, "runs.csv", old_id, "contended.", "oversubscribed.");
+		fixture_replace_in_lines(dir, "runs.csv", new_id, ",contended,", ",oversubscribed,");
+		fixture_replace_in_lines(dir, "summary.csv", old_id, "contended.", "oversubscribed.");
+	}
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	char *md = fixture_read(dir, "report.md");
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M |") != NULL, "%s", md);
+	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 4 (2x CPUs) | pthread_mutex | 2.60 M "
+			     "| 2.50 M–2.70 M | none | collapse: ck_mcs; starvation: ck_ticket |\n") !=
+		  NULL,
+		  "%s", md);
+	cr_expect_eq(fixture_count(md, "oversubscribed cs="), 0, "%s", md);
+	cr_expect(strstr(md, "](plots/throughput_contended_cs50_ncs200.svg)") != NULL, "%s", md);
+	free(md);
+}

@@ -401,10 +401,45 @@ Test(matrix, oversubscribed_defaults_to_2x_4x_and_8x_the_cpus)
 	matrix_free(&m);
 
 	plan_of(given, 5, &m);
-	cr_assert_eq(m.cell_count, 3, "--threads overrides: reference, 3; contended 3");
+	cr_assert_eq(m.cell_count, 2, "--threads overrides: reference, 3; contended 3 is the "
+				      "same measurement as oversubscribed 3, made once");
 	cr_expect_eq(m.cells[1].threads, 3);
-	cr_expect_eq(m.cells[2].threads, 3);
-	cr_expect_eq(m.cells[2].threads_per_cpu, 0, "an absolute count has no per-CPU form");
+	cr_expect_str_eq(m.cells[1].workload->name, "oversubscribed", "the first named keeps it");
+	cr_expect_eq(m.cells[1].threads_per_cpu, 0, "an absolute count has no per-CPU form");
+	matrix_free(&m);
+}
+
+/* bench names contended at 1 thread and 2x the CPUs and oversubscribed's reference
+ * and 2x: the same kernel and parameters, measured once each; every other cell
+ * stays, and a cell that only differs in its parameters is not taken for another. */
+Test(matrix, bench_measures_each_experiment_once)
+{
+	const struct matrix_profile *bench = matrix_find_profile("bench");
+	const struct ll_info *locks[] = { ll_find("ck_mcs"), ll_find("pthread_mutex") };
+	struct matrix m;
+
+	cr_assert_not_null(bench);
+	cr_assert_eq(matrix_expand(&m, bench->blocks, bench->block_count, locks, 2, 2), 0);
+	for (size_t i = 0; i < m.cell_count; i++)
+		for (size_t j = i + 1; j < m.cell_count; j++)
+			cr_expect_not(cell_same_shape(&m.cells[i], &m.cells[j]) &&
+					      m.cells[i].threads == m.cells[j].threads,
+				      "%s and %s are one measurement", m.cells[i].id, m.cells[j].id);
+	size_t contended = 0, over = 0;
+	for (size_t i = 0; i < m.cell_count; i++) {
+		const struct cell *c = &m.cells[i];
+		if (c->lock != locks[0] || c->cs_ns != 50 || c->ncs_ns != 200 || c->cs_lines != 0)
+			continue;
+		if (strcmp(c->workload->name, "contended") == 0)
+			contended |= 1u << c->threads;
+		else if (strcmp(c->workload->name, "oversubscribed") == 0)
+			over |= 1u << c->threads;
+	}
+	cr_expect_eq(contended, (1u << 1) | (1u << 2) | (1u << 4), "contended t1, t2, t4");
+	cr_expect_eq(over, (1u << 8) | (1u << 16), "oversubscribed t8, t16 (t1, t4 are contended's)");
+	/* Per lock: uncontended 1, contended 3 + 2, shared 1, rwmix 2, handoff 2,
+	 * oversubscribed 2. */
+	cr_expect_eq(m.cell_count, 2 * 13);
 	matrix_free(&m);
 }
 

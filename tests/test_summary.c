@@ -212,3 +212,31 @@ Test(summary, one_usable_rep_gives_no_spread)
 	cr_expect_not(rows[0].flags & FLAG_NOISY);
 	cr_expect(rows[0].flags & FLAG_FEW_REPS);
 }
+
+/* Contended at 4 threads on a 2-CPU machine is oversubscribed: judged against the
+ * same lock's 1-thread cell of the same kernel and parameters, whichever
+ * workload's name that cell has; a cell with other parameters is no reference. */
+Test(summary, collapse_is_judged_against_the_same_kernel_at_one_thread)
+{
+	struct cell cells[3] = {
+		{ .lock = ll_find("ck_mcs"), .workload = workload_find("oversubscribed"),
+		  .threads = 1, .cs_ns = 50, .ncs_ns = 200 },
+		{ .lock = ll_find("ck_mcs"), .workload = workload_find("contended"),
+		  .threads = 4, .cs_ns = 50, .ncs_ns = 200 },
+		{ .lock = ll_find("ck_mcs"), .workload = workload_find("contended"),
+		  .threads = 4, .cs_ns = 1000, .ncs_ns = 200 },
+	};
+	struct run_row rows[9];
+	struct summary_row out[3 * METRIC_COUNT * SUMMARY_MAX_PHASES];
+
+	for (unsigned r = 0; r < 3; r++) {
+		fake_row(&rows[r], &cells[0], r, 3.0e6 + r * 1e4, 70, 71);
+		fake_row(&rows[3 + r], &cells[1], r, 2.0e3 + r * 10, 70, 71);
+		fake_row(&rows[6 + r], &cells[2], r, 2.0e3 + r * 10, 70, 71);
+	}
+	summary_phases(rows, 9);
+	summary_compute(rows, 9, cells, 3, out);
+	cr_expect(rows[3].flags & FLAG_COLLAPSE, "2e3 is below 1 %% of oversubscribed's 3e6");
+	cr_expect_not(rows[6].flags & FLAG_COLLAPSE, "cs 1000 has no 1-thread cell here");
+	cr_expect_not(rows[0].flags & FLAG_COLLAPSE);
+}
