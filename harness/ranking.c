@@ -20,9 +20,12 @@ struct ranking_column {
 #define RANKING_MAX_COLUMNS 6
 #define RANKING_MAX_THREADS 8
 
-/* The thread counts at which a lock's cells were flagged, for one flag. */
+/* The cells of a lock flagged with one flag: their thread counts and, for a
+ * placement other than the run's first, its indexes. */
 struct flagged_threads {
-	unsigned threads[RANKING_MAX_THREADS];
+	struct {
+		unsigned threads, affinity, mem;
+	} at[RANKING_MAX_THREADS];
 	size_t count;
 };
 
@@ -35,16 +38,22 @@ struct ranking_line {
 	unsigned noisy_cells, cells;
 };
 
-static void note_threads(struct flagged_threads *f, unsigned threads)
+static void note_threads(struct flagged_threads *f, const struct cell *cell)
 {
 	for (size_t i = 0; i < f->count; i++)
-		if (f->threads[i] == threads)
+		if (f->at[i].threads == cell->threads && f->at[i].affinity == cell->affinity &&
+		    f->at[i].mem == cell->mem)
 			return;
-	if (f->count < RANKING_MAX_THREADS)
-		f->threads[f->count++] = threads;
+	if (f->count < RANKING_MAX_THREADS) {
+		f->at[f->count].threads = cell->threads;
+		f->at[f->count].affinity = cell->affinity;
+		f->at[f->count].mem = cell->mem;
+		f->count++;
+	}
 }
 
-/* "collapse t8,t16; starved t4; timeout t16; noisy 3/14 cells" (the parts that apply). */
+/* "collapse t8,t16,t2 a1m0; starved t4; timeout t16; noisy 3/14 cells" (the parts
+ * that apply; a1m0 a placement named by its indexes, as in the columns). */
 static void ranking_flags(const struct ranking_line *line, char *out, size_t size)
 {
 	const struct flagged_threads *lists[3] = { &line->collapse, &line->starvation,
@@ -57,9 +66,14 @@ static void ranking_flags(const struct ranking_line *line, char *out, size_t siz
 		if (lists[k]->count == 0)
 			continue;
 		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "; " : "", names[k]);
-		for (size_t i = 0; i < lists[k]->count && used < size; i++)
+		for (size_t i = 0; i < lists[k]->count && used < size; i++) {
+			unsigned a = lists[k]->at[i].affinity, m = lists[k]->at[i].mem;
+
 			used += (size_t)snprintf(out + used, size - used, "%st%u", i ? "," : " ",
-						 lists[k]->threads[i]);
+						 lists[k]->at[i].threads);
+			if ((a != 0 || m != 0) && used < size)
+				used += (size_t)snprintf(out + used, size - used, " a%um%u", a, m);
+		}
 	}
 	if (line->noisy_cells && used < size)
 		snprintf(out + used, size - used, "%snoisy %u/%u cells", used ? "; " : "",
@@ -272,11 +286,11 @@ static void fill_line(struct ranking_line *line, const struct cell *cell,
 	line->cells++;
 	line->noisy_cells += (flags & FLAG_NOISY) != 0;
 	if (flags & FLAG_COLLAPSE)
-		note_threads(&line->collapse, cell->threads);
+		note_threads(&line->collapse, cell);
 	if (flags & FLAG_STARVATION)
-		note_threads(&line->starvation, cell->threads);
+		note_threads(&line->starvation, cell);
 	if (flags & FLAG_TIMEOUT)
-		note_threads(&line->timeout, cell->threads);
+		note_threads(&line->timeout, cell);
 	for (size_t k = 0; k < col_count; k++) {
 		if (!same_config(cell, cols[k].config))
 			continue;

@@ -150,12 +150,19 @@ static unsigned cell_flags(const struct summary_row *out, size_t filled, const s
 		return flags;
 	if (throughput == NULL || throughput->n_ok == 0)
 		return flags | FLAG_COLLAPSE; /* nothing finished */
+	/* One thread's throughput does not cross CPUs, so where the reference has no
+	 * usable rep in a phase its main phase stands in (a collapse is 100x, a
+	 * phase 3-5x at most). */
+	const struct summary_row *reference_main =
+		reference ? main_row(out, filled, reference, METRIC_throughput_ops_s) : NULL;
 	for (size_t i = 0; reference != NULL && i < filled; i++) {
 		if (out[i].cell != cell || out[i].metric != METRIC_throughput_ops_s ||
 		    out[i].phase < 0)
 			continue;
 		double median = summary_median(out, filled, reference, METRIC_throughput_ops_s,
 					       (enum phase)out[i].phase);
+		if (isnan(median) && reference_main != NULL)
+			median = reference_main->median;
 		if (out[i].median < SUMMARY_COLLAPSE_FRACTION * median)
 			flags |= FLAG_COLLAPSE;
 	}

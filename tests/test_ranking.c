@@ -150,3 +150,41 @@ Test(ranking, a_figure_of_one_rep_is_not_ranked)
 	free(text);
 	matrix_free(&m);
 }
+
+/* A flag on a cell of another placement names that placement, as the columns do:
+ * ck_mcs collapsing with both threads on one CPU is not a collapse at t2 of the
+ * run's own placement, which the t2 column ranks. */
+Test(ranking, a_flag_names_the_placement_of_its_cell)
+{
+	static const struct matrix_block block = { "contended", { { 2, false } }, 1,
+						   { 50 }, 1, { 200 }, 1, { 0 }, 1, { 0 }, 0 };
+	const struct ll_info *locks[] = { ll_find("ck_mcs") };
+	const char *affinities[] = { "round-robin", "list:0" }, *mems[] = { "default" };
+	struct matrix m;
+	struct summary_row summary[2];
+	struct run_row rows[2];
+	struct phase_fit fit = { .two_phases = false, .fast_ns = 80 };
+	char *text = NULL;
+	size_t size = 0;
+
+	cr_assert_eq(matrix_expand(&m, &block, 1, locks, 1, 2), 0);
+	cr_assert_eq(matrix_cross_placements(&m, affinities, 2, mems, 1, true), 0);
+	cr_assert_eq(m.cell_count, 2);
+	for (size_t c = 0; c < 2; c++) {
+		rows[c] = (struct run_row){ .cell = &m.cells[c], .status = CELL_OK,
+					    .phase = PHASE_ONE };
+		summary[c] = (struct summary_row){ .cell = &m.cells[c],
+						   .metric = METRIC_throughput_ops_s,
+						   .phase = PHASE_ONE, .median = c ? 4e3 : 6e6,
+						   .ci_low = c ? 3e3 : 5.9e6,
+						   .ci_high = c ? 5e3 : 6.1e6, .n = 6,
+						   .flags = c ? FLAG_COLLAPSE : 0 };
+	}
+	FILE *out = open_memstream(&text, &size);
+	cr_assert_not_null(out);
+	ranking_print(out, &m, rows, 2, summary, 2, &fit, 2);
+	fclose(out);
+	cr_expect_not_null(strstr(text, "collapse t2 a1m0"), "%s", text);
+	free(text);
+	matrix_free(&m);
+}
