@@ -13,7 +13,8 @@
  * reps finished and how many timed out or crashed. Also decides the flags that
  * need more than one row: noisy (throughput CV > 5 % in the cell's main phase),
  * few_reps (n < 6), collapse (a multi-thread cell below 1 % of the same lock's
- * 1-thread throughput on the same kernel and parameters in the same phase, or none
+ * 1-thread throughput on the same kernel and parameters in the same phase (its
+ * main phase where it has no usable rep in that one), or none
  * of its reps finished; oversubscribed cells always have that reference).
  */
 #ifndef LOCKLAB_SUMMARY_H
