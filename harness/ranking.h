@@ -26,13 +26,22 @@ void ranking_print(FILE *out, const struct matrix *m, const struct run_row *rows
 		   size_t row_count, const struct summary_row *summary, size_t summary_count,
 		   const struct phase_fit *fit, unsigned cpus);
 
-/* Over the summary's throughput rows with n >= 2 (each within one phase): the
- * median CV and the fraction of those rows under SUMMARY_NOISY_CV. NaN, 0 when
- * there are none. Returns how many rows it looked at; cells_without_cv counts the
- * cells that have no such row (every phase under 2 reps), which the share leaves
- * out. */
-size_t ranking_noise(const struct summary_row *summary, size_t summary_count, double *median_cv,
-		     double *share_quiet, size_t *cells_without_cv);
+/* The run's noise, over the summary's throughput rows with n >= 2 (each within
+ * one phase): their median CV and the fraction under SUMMARY_NOISY_CV, the same
+ * over the rows of cells not flagged collapse (whose throughput is the
+ * scheduler's tick, not the lock's), and the cells with no such row at all
+ * (every phase under 2 reps), which the shares leave out. */
+struct ranking_noise {
+	size_t rows;
+	double median_cv;  /* NaN when rows == 0 */
+	double share_quiet;
+	size_t rankable_rows;
+	double rankable_share_quiet;
+	size_t cells_without_cv;
+};
+
+void ranking_noise(const struct summary_row *summary, size_t summary_count,
+		   struct ranking_noise *out);
 
 /* Ranks lines sorted best first: rank[i] is 1 + the index of the first line of
  * i's group; a line joins the group when its [low, high] overlaps the group

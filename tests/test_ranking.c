@@ -33,24 +33,28 @@ Test(ranking, overlapping_intervals_share_a_rank)
 
 Test(ranking, noise_is_read_from_throughput_rows_with_two_reps_or_more)
 {
-	struct cell cell = { 0 }, thin = { 0 }, thinner = { 0 };
+	struct cell cell = { 0 }, thin = { 0 }, thinner = { 0 }, collapsed = { 0 };
 	struct summary_row rows[] = {
 		{ .cell = &cell, .metric = METRIC_throughput_ops_s, .n = 6, .cv = 0.01 },
-		{ .cell = &thin, .metric = METRIC_throughput_ops_s, .n = 1, .cv = 0.0 },
+		{ .cell = &thin, .metric = METRIC_throughput_ops_s, .n = 1, .cv = NAN },
 		{ .cell = &cell, .metric = METRIC_throughput_ops_s, .n = 6, .cv = 0.03 },
 		{ .cell = &cell, .metric = METRIC_throughput_ops_s, .n = 6, .cv = 0.20 },
-		{ .cell = &cell, .metric = METRIC_throughput_ops_s, .n = 1, .cv = 0.0 },
-		{ .cell = &thin, .metric = METRIC_throughput_ops_s, .n = 1, .cv = 0.0 },
+		{ .cell = &cell, .metric = METRIC_throughput_ops_s, .n = 1, .cv = NAN },
+		{ .cell = &thin, .metric = METRIC_throughput_ops_s, .n = 1, .cv = NAN },
 		{ .cell = &thinner, .metric = METRIC_jain, .n = 6, .cv = 0.5 },
 		{ .cell = &thinner, .metric = METRIC_throughput_ops_s, .n = 0, .cv = NAN },
+		{ .cell = &collapsed, .metric = METRIC_throughput_ops_s, .n = 5, .cv = 0.30,
+		  .flags = FLAG_COLLAPSE },
 	};
-	double median_cv, share;
-	size_t without_cv;
+	struct ranking_noise noise;
 
-	cr_assert_eq(ranking_noise(rows, 8, &median_cv, &share, &without_cv), 3);
-	cr_expect_float_eq(median_cv, 0.03, 1e-12);
-	cr_expect_float_eq(share, 2.0 / 3.0, 1e-12);
-	cr_expect_eq(without_cv, 2, "thin and thinner: under 2 reps in every phase");
+	ranking_noise(rows, 9, &noise);
+	cr_assert_eq(noise.rows, 4);
+	cr_expect_float_eq(noise.median_cv, 0.115, 1e-12, "of 0.01, 0.03, 0.20, 0.30");
+	cr_expect_float_eq(noise.share_quiet, 2.0 / 4.0, 1e-12);
+	cr_expect_eq(noise.rankable_rows, 3, "the collapsed cell apart");
+	cr_expect_float_eq(noise.rankable_share_quiet, 2.0 / 3.0, 1e-12);
+	cr_expect_eq(noise.cells_without_cv, 2, "thin and thinner: under 2 reps in every phase");
 }
 
 /* The ranking of a run that measured only what its user asked for. */

@@ -70,6 +70,10 @@ Test(report, known_bundle_tables, .timeout = 30)
 	cr_expect(strstr(md, "|timer overhead (ns) | 20.5 |\n") != NULL);
 	cr_expect(strstr(md, "|null lock floor (ns/op) | 0.250 |\n") != NULL);
 	cr_expect(strstr(md, "|cross-CPU round trip at end (ns, median) | 81.0 |\n") != NULL);
+	/* 12 figures with a CV, 7 under 5 %; ck_mcs at 4 threads (CV 20 %) collapsed. */
+	cr_expect(strstr(md, "|cells under 5 % CV (%) | 58.3 (7 of 12) |\n") != NULL, "%s", md);
+	cr_expect(strstr(md, "|cells not flagged collapse under 5 % CV (%) | 63.6 (7 of 11) |\n") !=
+		  NULL);
 	cr_expect(strstr(md, "|cpu_model | Test CPU 9000 |\n") != NULL);
 	/* No optional file, no optional section. */
 	cr_expect_eq(fixture_count(md, "VM runs"), 0);
