@@ -173,6 +173,132 @@ int stats_describe(const double *values, size_t n, double confidence, struct sta
 	return 0;
 }
 
+/* |sum of the ranks in the chosen group - its expectation|: the rank-sum
+ * statistic of a split, two-sided. */
+static double stats_split_distance(const double *ranks, size_t n, const bool *chosen,
+				   double expected)
+{
+	double sum = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		if (chosen[i])
+			sum += ranks[i];
+	return fabs(sum - expected);
+}
+
+/* Mid-ranks (1-based; tied values share the mean of their ranks) of values. */
+static int stats_mid_ranks(const double *values, size_t n, double *ranks)
+{
+	size_t *order = malloc(n * sizeof *order);
+
+	if (order == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = 1; i < n; i++) /* insertion sort: n is a handful of reps */
+		for (size_t j = i; j > 0 && values[order[j - 1]] > values[order[j]]; j--) {
+			size_t swap = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = swap;
+		}
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		while (k + 1 < n && values[order[k + 1]] == values[order[i]])
+			k++;
+		for (size_t t = i; t <= k; t++)
+			ranks[order[t]] = (double)(i + k) / 2.0 + 1.0;
+		i = k + 1;
+	}
+	free(order);
+	return 0;
+}
+
+static bool stats_next_subset(size_t *at, size_t k, size_t n, bool *chosen)
+{
+	size_t i = k;
+
+	while (i > 0 && at[i - 1] == n - k + i - 1)
+		i--;
+	if (i == 0)
+		return false;
+	chosen[at[i - 1]] = false;
+	at[i - 1]++;
+	chosen[at[i - 1]] = true;
+	for (size_t j = i; j < k; j++) {
+		chosen[at[j]] = false;
+		at[j] = at[j - 1] + 1;
+		chosen[at[j]] = true;
+	}
+	return true;
+}
+
+int stats_permutation_p(const double *a, size_t na, const double *b, size_t nb,
+			unsigned resamples, uint64_t seed, double *p)
+{
+	size_t n = na + nb;
+	double splits = 1.0;
+	int status = -1;
+
+	if (a == NULL || b == NULL || p == NULL || na == 0 || nb == 0 || resamples == 0 ||
+	    stats_has_nan(a, na) || stats_has_nan(b, nb)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 1; i <= na && splits <= resamples; i++)
+		splits = splits * (double)(nb + i) / (double)i; /* C(n, na), stopped once too many */
+	double *pooled = malloc(2 * n * sizeof *pooled);
+	bool *chosen = calloc(n, sizeof *chosen);
+	size_t *at = malloc(n * sizeof *at);
+	if (pooled == NULL || chosen == NULL || at == NULL)
+		goto out;
+	double *ranks = pooled + n;
+	memcpy(pooled, a, na * sizeof *a);
+	memcpy(pooled + na, b, nb * sizeof *b);
+	if (stats_mid_ranks(pooled, n, ranks) != 0)
+		goto out;
+	for (size_t i = 0; i < na; i++)
+		chosen[i] = true;
+	double expected = (double)na * (double)(n + 1) / 2.0;
+	/* Rank sums are multiples of 1/2: a quarter apart is a margin, not a guess. */
+	double bar = stats_split_distance(ranks, n, chosen, expected) - 0.25;
+	uint64_t far = 0, total = 0;
+
+	if (splits <= resamples + 0.5) {
+		for (size_t i = 0; i < na; i++)
+			at[i] = i;
+		do {
+			far += stats_split_distance(ranks, n, chosen, expected) >= bar;
+			total++;
+		} while (stats_next_subset(at, na, n, chosen));
+		*p = (double)far / (double)total;
+	} else {
+		uint64_t state = seed;
+
+		for (unsigned r = 0; r < resamples; r++) {
+			/* The first na of a seeded shuffle of the positions. */
+			for (size_t i = 0; i < n; i++) {
+				at[i] = i;
+				chosen[i] = false;
+			}
+			for (size_t i = 0; i < na; i++) {
+				size_t j = i + (size_t)(random_next(&state) % (n - i));
+				size_t swap = at[i];
+				at[i] = at[j];
+				at[j] = swap;
+				chosen[at[i]] = true;
+			}
+			far += stats_split_distance(ranks, n, chosen, expected) >= bar;
+		}
+		*p = (double)(far + 1) / (double)(resamples + 1);
+	}
+	status = 0;
+out:
+	free(pooled);
+	free(chosen);
+	free(at);
+	return status;
+}
+
 /* Sum of the shares, or NaN when the input is empty or has a negative share;
  * shared by the fairness measures so they agree on what they reject. */
 static double stats_share_total(const double *shares, size_t n)

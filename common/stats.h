@@ -91,6 +91,23 @@ int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, doubl
 		   unsigned resamples, uint64_t seed, struct stats_ratio *out);
 
 /*
+ * Two-sided Wilcoxon-Mann-Whitney rank-sum test of "a and b are reps of one
+ * distribution", as a permutation test: *p is the share of the ways to split the
+ * pooled values into groups of na and nb whose rank sum (mid-ranks for ties) lies
+ * at least as far from its expectation as a's does. Exact, over every split, when
+ * there are at most resamples of them (C(na + nb, na); 3 + 3 reps have 20, and
+ * the observed split and its mirror always count, so p >= 0.1: three reps a side
+ * cannot show a difference at 5 %; 6 + 6 can reach 2 / 924); otherwise over
+ * resamples seeded random splits, counted with the observed one
+ * ((k + 1) / (resamples + 1)). Unlike a bootstrap of a handful of reps it holds
+ * its level at any n: under the null, p <= alpha at most an alpha share of the
+ * time. Returns 0, or -1 with errno EINVAL (a side empty, a NaN, resamples 0) or
+ * ENOMEM.
+ */
+int stats_permutation_p(const double *a, size_t na, const double *b, size_t nb,
+			unsigned resamples, uint64_t seed, double *p);
+
+/*
  * Benjamini-Hochberg adjusted p-values (the step-up procedure controlling the
  * false discovery rate over n tests): adjusted[i] = min over the p-values at or
  * above p[i] in rank k of n * p / k, at most 1. A test is significant at FDR q

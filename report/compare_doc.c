@@ -316,16 +316,21 @@ void compare_write(const struct compare_result *result, struct report_doc *doc)
 		      "share, protected lines and threads; thread counts asked for as N x CPUs "
 		      "align on N when both bundles recorded it. Each side contributes the reps "
 		      "of its own main phase (finished, not the run-length rep). Per aligned "
-		      "cell and metric: the ratio of medians, a %.0f %% percentile bootstrap "
-		      "interval (%d resamples, seed %d) and a bootstrap p-value for ratio 1; "
-		      "significant when the Benjamini-Hochberg adjusted p-value over all %zu "
-		      "tests is at most %.2f (false discovery rate %.0f %%). With few reps a "
-		      "side (fewer than about 10) a bootstrap interval is narrower than it "
-		      "claims: read small ratios with care. Latency in TSC ticks (reference "
+		      "cell and metric: the ratio of medians with a %.0f %% percentile bootstrap "
+		      "interval (%d resamples, seed %d), and the p-value of a Wilcoxon-Mann-"
+		      "Whitney rank-sum test of the two sides' reps (exact over every split of "
+		      "the pooled reps up to %d splits, else that many seeded ones); "
+		      "significant when the Benjamini-Hochberg adjusted p-value "
+		      "over all %zu tests is at most %.2f (false discovery rate %.0f %%). The "
+		      "test holds its level with few reps (3 a side can never reach 5 %%: "
+		      "p >= 0.1), where a bootstrap interval is narrower than it claims: read "
+		      "small ratios with care. Reps of two runs differ by the host's state as "
+		      "well as the build's; a difference found between runs on a shared host "
+		      "may be the host. Latency in TSC ticks (reference "
 		      "cycles, not core cycles) is shown beside ns only when both bundles timed "
 		      "with an invariant TSC.",
-		 COMPARE_CONFIDENCE * 100, COMPARE_RESAMPLES, COMPARE_SEED, result->tests,
-		 COMPARE_FDR, COMPARE_FDR * 100);
+		 COMPARE_CONFIDENCE * 100, COMPARE_RESAMPLES, COMPARE_SEED, COMPARE_RESAMPLES,
+		 result->tests, COMPARE_FDR, COMPARE_FDR * 100);
 	doc_end(doc);
 }
 

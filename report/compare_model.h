@@ -14,10 +14,13 @@
  * hand-off p50 where both sides have them; MIPS for a VM cell, which aligns on
  * guest, lock, workers and harts) the reps of each bundle's main phase
  * (report_rep_values) are compared: median(other) / median(baseline), a 95 %
- * percentile bootstrap interval and a bootstrap p-value (stats_ratio_ci, seeded,
- * so a compare reproduces), then Benjamini-Hochberg adjusted p-values over all
- * tests of all bundles (stats_bh_adjust); significant: adjusted p <= 0.05. A side
- * with fewer than COMPARE_MIN_REPS reps gives a row without a test.
+ * percentile bootstrap interval (stats_ratio_ci, seeded, so a compare reproduces)
+ * and the p-value of a rank-sum permutation test of the two sides' reps
+ * (stats_permutation_p: exact up to COMPARE_RESAMPLES splits, which holds its
+ * level with few reps where the bootstrap's p does not), then Benjamini-Hochberg
+ * adjusted p-values over all tests of all bundles (stats_bh_adjust); significant:
+ * adjusted p <= 0.05. A side with fewer than COMPARE_MIN_REPS reps gives a row
+ * without a test.
  *
  * Ownership: compare_build allocates everything in the result; compare_free
  * releases it (harmless on a result compare_build failed to fill).

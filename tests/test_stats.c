@@ -373,3 +373,78 @@ Test(stats, benjamini_hochberg_against_hand_computed_values)
 	cr_expect_float_eq(large[2], 0.99, 1e-12);
 	cr_expect(large[0] <= 1.0 && large[1] <= 1.0);
 }
+
+Test(stats, permutation_p_exact_values)
+{
+	const double low[] = { 1, 2, 3 }, high[] = { 4, 5, 6 };
+	const double six_low[] = { 3, 1, 6, 2, 5, 4 }, six_high[] = { 12, 7, 9, 8, 11, 10 };
+	const double same[] = { 5, 5, 5 };
+	const double mixed_a[] = { 1, 4, 5 }, mixed_b[] = { 2, 3, 6 };
+	double p;
+
+	cr_assert_eq(stats_permutation_p(low, 3, high, 3, 10000, 1, &p), 0);
+	cr_expect_float_eq(p, 2.0 / 20.0, 1e-15, "the split and its mirror of 20");
+	cr_assert_eq(stats_permutation_p(six_low, 6, six_high, 6, 10000, 1, &p), 0);
+	cr_expect_float_eq(p, 2.0 / 924.0, 1e-15);
+	cr_assert_eq(stats_permutation_p(same, 3, same, 3, 10000, 1, &p), 0);
+	cr_expect_float_eq(p, 1.0, 1e-15, "all tied: every split is as far");
+	/* Rank sums 10 and 11 of expected 10.5: every split is at least 0.5 away. */
+	cr_assert_eq(stats_permutation_p(mixed_a, 3, mixed_b, 3, 10000, 1, &p), 0);
+	cr_expect_float_eq(p, 1.0, 1e-15);
+}
+
+Test(stats, permutation_p_samples_many_splits_reproducibly)
+{
+	double a[12], b[12], p, again;
+
+	for (int i = 0; i < 12; i++) {
+		a[i] = i;
+		b[i] = 100 + i;
+	}
+	/* C(24, 12) = 2,704,156 splits: 999 seeded ones, the observed counted. */
+	cr_assert_eq(stats_permutation_p(a, 12, b, 12, 999, 7, &p), 0);
+	cr_expect_float_eq(p, 1.0 / 1000.0, 1e-15, "no random split is as far apart");
+	cr_assert_eq(stats_permutation_p(a, 12, a, 12, 999, 7, &p), 0);
+	cr_assert_eq(stats_permutation_p(a, 12, a, 12, 999, 7, &again), 0);
+	cr_expect_eq(p, again, "seeded: the same p");
+	cr_expect_gt(p, 0.9, "one sample against itself");
+	cr_expect_eq(stats_permutation_p(a, 0, b, 12, 999, 7, &p), -1);
+	cr_expect_eq(stats_permutation_p(a, 12, b, 12, 0, 7, &p), -1);
+	const double with_nan[] = { 1, NAN };
+	cr_expect_eq(stats_permutation_p(with_nan, 2, b, 12, 999, 7, &p), -1);
+}
+
+/*
+ * What compare relies on: two sides drawn from one distribution are called
+ * different at 5 % at most 5 % of the time, with as few reps as make bench keeps
+ * (2-6 a side). The percentile bootstrap's p it replaced is the negative control:
+ * at the same sizes it calls about twice as many different as it should.
+ */
+Test(stats, permutation_p_holds_its_level_with_few_reps)
+{
+	uint64_t state = 42;
+	unsigned trials = 0, rejected = 0, bootstrap_rejected = 0;
+
+	for (size_t na = 2; na <= 6; na++)
+		for (size_t nb = 2; nb <= 6; nb++)
+			for (int t = 0; t < 40; t++) {
+				double a[6], b[6], p;
+				struct stats_ratio ratio;
+
+				for (size_t i = 0; i < na; i++)
+					a[i] = 1.0 + stats_test_uniform(&state);
+				for (size_t i = 0; i < nb; i++)
+					b[i] = 1.0 + stats_test_uniform(&state);
+				cr_assert_eq(stats_permutation_p(a, na, b, nb, 10000, 1, &p), 0);
+				cr_assert_eq(stats_ratio_ci(a, na, b, nb, 0.95, 2000, 1, &ratio), 0);
+				trials++;
+				rejected += p <= 0.05;
+				bootstrap_rejected += ratio.p <= 0.05;
+			}
+	cr_expect_leq(rejected, trials * 5 / 100, "%u of %u", rejected, trials);
+	/* 102 of 1000 when written: twice its nominal 5 %. */
+	cr_expect_geq(bootstrap_rejected, trials * 75 / 1000, "the bootstrap: %u of %u",
+		      bootstrap_rejected, trials);
+	cr_log_info("permutation %u, bootstrap %u of %u at 5 %%", rejected, bootstrap_rejected,
+		    trials);
+}
