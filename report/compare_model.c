@@ -141,9 +141,9 @@ static int compare_cells(struct compare_result *result, size_t side, size_t base
 			if (stats_ratio_ci(base_values, row.base_n, values, row.n, COMPARE_CONFIDENCE,
 					   COMPARE_RESAMPLES, COMPARE_SEED, &row.ratio) != 0)
 				return -1;
-			/* The test is a permutation test, not the bootstrap's p: with a
-			 * handful of reps a side the bootstrap called 73 of 164 rows of two
-			 * make bench runs of one build different. */
+			/* The test is a rank-sum permutation test, not the bootstrap's p,
+			 * which with a handful of reps a side calls twice its level
+			 * different (stats::permutation_p_holds_its_level_with_few_reps). */
 			if (stats_permutation_p(base_values, row.base_n, values, row.n,
 						COMPARE_RESAMPLES, COMPARE_SEED, &row.ratio.p) != 0)
 				return -1;

@@ -186,8 +186,8 @@ Test(compare, a_bundle_against_itself_shows_nothing, .timeout = 30)
 /* Three reps a side cannot show a difference at 5 %: of the 20 ways to split six
  * reps in two, the observed split and its mirror are always as far apart, so
  * p >= 0.1 however far apart the sides are. The bootstrap this replaced called
- * such rows significant, and with them 73 of 164 rows of two make bench runs of
- * one build. */
+ * such rows significant, and with them 73 of 164 rows of two make bench runs 13
+ * minutes apart whose commits measure alike. */
 Test(compare, three_reps_a_side_show_no_difference, .timeout = 30)
 {
 	char a[256], b[256], out[300];
