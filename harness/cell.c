@@ -352,7 +352,6 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 	memset(result, 0, sizeof *result);
 	result->status = CELL_ERROR;
 	result->migrations = NAN;
-	result->busy_after_iterations_per_ns = NAN;
 	result->busy_window_iterations_per_ns = NAN;
 	result->lock_node = -1;
 	hist_init(&result->acquire);
@@ -492,8 +491,6 @@ int cell_run(const struct cell *cell, const struct cell_environment *env,
 		pthread_join(threads[i].thread, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &joined);
 	probe_pair(env, &result->round_trip_after_ns, NULL, NULL);
-	/* rate is free again: each thread's work was fixed when it started. */
-	result->busy_after_iterations_per_ns = measure_busy(env, used, rate);
 
 	result->duration_s = seconds_between(&start, &end);
 	result->drain_s = seconds_between(&stopped, &joined);
@@ -577,7 +574,6 @@ int cell_run_isolated(const struct cell *cell, const struct cell_environment *en
 						      : CELL_ERROR;
 	result->crash_signal = signal_number;
 	result->migrations = NAN;
-	result->busy_after_iterations_per_ns = NAN;
 	result->busy_window_iterations_per_ns = NAN;
 	result->lock_node = -1;
 	return 0;

@@ -101,11 +101,6 @@ struct cell_result {
 	int ran_on_start[CELL_MAX_THREADS], ran_on_end[CELL_MAX_THREADS];
 	double migrations;         /* NaN when unreadable */
 	int lock_node;             /* the node of the lock's page (move_pages), -1 unknown */
-	/* The busy loop's speed on the same CPUs right after the threads joined (median
-	 * over them), beside busy_iterations_per_ns from before the window: the host
-	 * slows a vCPU for episodes of about half a second, and a rep with a slow probe
-	 * on either side likely ran in one. NaN: not measured. */
-	double busy_after_iterations_per_ns;
 	/* The busy loop's speed inside the window, from the busy work the kernels
 	 * timed on sampled operations (kernel_time_busy, or kernel_probe_host where a
 	 * cell has none), all threads together: what the host gave the rep while it

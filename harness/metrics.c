@@ -109,7 +109,6 @@ void metrics_compute(const struct cell *cell, unsigned rep, const struct cell_re
 		snprintf(row->ran_on + used, sizeof row->ran_on - used, ";...");
 	row->lock_node = result->lock_node;
 	row->migrations = result->migrations;
-	row->busy_after = result->busy_after_iterations_per_ns;
 	row->busy_window = result->busy_window_iterations_per_ns;
 	row->reads = result->reads;
 	row->samples = hist_count(&result->acquire);

@@ -56,7 +56,6 @@ struct run_row {
 	char ran_on[256]; /* "0;1;0>1": each thread's CPU before the window and, when it
 			   * moved, at its end; "?" unreadable */
 	double migrations; /* the threads' migrations over the window; NaN unknown */
-	double busy_after; /* busy_after_iterations_per_ns (cell.h); NaN unknown */
 	double busy_window; /* busy_window_iterations_per_ns (cell.h); NaN unknown */
 };
 

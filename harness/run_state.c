@@ -173,8 +173,9 @@ static bool parse_row(char *line, const struct matrix *m, unsigned reps, struct 
 	row->migrations = *fields[PLACEMENT + 4] ? strtod(fields[PLACEMENT + 4], &end) : NAN;
 	if (*fields[PLACEMENT + 4] && *end != '\0')
 		return false;
-	row->busy_after = *fields[PLACEMENT + 5] ? strtod(fields[PLACEMENT + 5], &end) : NAN;
-	if (*fields[PLACEMENT + 5] && *end != '\0')
+	/* PLACEMENT + 5, busy_after_iterations_per_ns: no longer measured; a run
+	 * begun before may have a number there, which is checked and dropped. */
+	if (*fields[PLACEMENT + 5] && (strtod(fields[PLACEMENT + 5], &end), *end != '\0'))
 		return false;
 	row->busy_window = *fields[PLACEMENT + 6] ? strtod(fields[PLACEMENT + 6], &end) : NAN;
 	if (*fields[PLACEMENT + 6] && *end != '\0')
