@@ -116,10 +116,9 @@ static int add_cell(struct matrix *m, size_t *capacity, const struct cell *cell)
 	for (size_t i = 0; i < m->cell_count; i++) {
 		const struct cell *other = &m->cells[i];
 
-		if (strcmp(other->id, cell->id) == 0 ||
-		    (cell_same_shape(other, cell) && other->threads == cell->threads &&
-		     other->affinity == cell->affinity && other->mem == cell->mem))
-			return 0;
+		if (cell_same_shape(other, cell) && other->threads == cell->threads &&
+		    other->affinity == cell->affinity && other->mem == cell->mem)
+			return 0; /* cells with one id among them */
 	}
 	if (m->cell_count == *capacity) {
 		size_t grown = *capacity ? *capacity * 2 : 64;

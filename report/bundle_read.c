@@ -601,6 +601,11 @@ static int read_summary(struct bundle_contents *contents, char *error, size_t er
 	return 0;
 }
 
+bool bundle_has_interval(const struct bundle_summary *row)
+{
+	return isfinite(row->ci_low) && isfinite(row->ci_high);
+}
+
 int bundle_read(const char *dir, struct bundle_contents *contents, char *error,
 		size_t error_size)
 {

@@ -28,6 +28,7 @@
 #define LOCKLAB_REPORT_BUNDLE_READ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,6 +119,10 @@ struct bundle_summary {
 	int n, n_ok, n_timeout; /* n_ok, n_timeout -1 in a schema 1 bundle */
 	unsigned flags;
 };
+
+/* Whether the row's median has a confidence interval (a row of one rep has none,
+ * however old its bundle). */
+bool bundle_has_interval(const struct bundle_summary *row);
 
 struct bundle_contents {
 	char dir[1024];

@@ -52,7 +52,7 @@ static void put_value(FILE *out, double value, int log_axis)
  * lacks one). */
 static void put_figure(FILE *out, const struct bundle_summary *row)
 {
-	bool bare = row != NULL && !(isfinite(row->ci_low) && isfinite(row->ci_high));
+	bool bare = row != NULL && !bundle_has_interval(row);
 
 	put_value(out, row ? row->median : NAN, 1);
 	put_value(out, row == NULL ? NAN : bare ? row->median : row->ci_low, 1);

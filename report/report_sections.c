@@ -79,7 +79,7 @@ static void interval(const struct bundle_summary *row, double scale, char *out, 
 {
 	char low[32], high[32];
 
-	if (row == NULL || !isfinite(row->ci_low) || !isfinite(row->ci_high)) {
+	if (row == NULL || !bundle_has_interval(row)) {
 		snprintf(out, size, "n/a");
 		return;
 	}
@@ -169,15 +169,10 @@ static void threads_text(const struct report_config *config, size_t t, char *out
 		snprintf(out, size, "%u", config->threads[t]);
 }
 
-static bool has_interval(const struct bundle_summary *row)
-{
-	return isfinite(row->ci_low) && isfinite(row->ci_high);
-}
-
 /* A figure without an interval (one rep) cannot be told apart from any other. */
 static bool overlaps(const struct bundle_summary *a, const struct bundle_summary *b)
 {
-	if (!has_interval(a) || !has_interval(b))
+	if (!bundle_has_interval(a) || !bundle_has_interval(b))
 		return true;
 	return a->ci_high >= b->ci_low && a->ci_low <= b->ci_high;
 }
@@ -188,8 +183,8 @@ static bool better(const struct bundle_summary *row, const struct bundle_summary
 {
 	if (best == NULL)
 		return true;
-	if (has_interval(row) != has_interval(best))
-		return has_interval(row);
+	if (bundle_has_interval(row) != bundle_has_interval(best))
+		return bundle_has_interval(row);
 	return row->median > best->median;
 }
 
@@ -275,7 +270,7 @@ static void section_best(struct report_context *ctx)
 					 "%sstarvation: %s", flagged[0] ? "; " : "", starved);
 			threads_text(c, t, threads, sizeof threads);
 			report_rate(best->median, median, sizeof median);
-			if (isfinite(best->ci_low) && isfinite(best->ci_high)) {
+			if (bundle_has_interval(best)) {
 				char low[32], high[32];
 
 				report_rate(best->ci_low, low, sizeof low);
@@ -647,6 +642,16 @@ static void section_machine(struct report_context *ctx)
 			doc_text(ctx->doc, "%s: %s", meta->facts[i].name, meta->facts[i].value);
 }
 
+/* "63.6 (7 of 11)": a share in percent with its counts. */
+static void share_text(size_t part, size_t whole, char *out, size_t size)
+{
+	size_t used;
+
+	report_number(whole ? 100.0 * (double)part / (double)whole : NAN, out, size);
+	used = strlen(out);
+	snprintf(out + used, size - used, " (%zu of %zu)", part, whole);
+}
+
 static void section_noise(struct report_context *ctx)
 {
 	const struct report_model *model = ctx->model;
@@ -675,23 +680,19 @@ static void section_noise(struct report_context *ctx)
 	report_number(meta->timer_overhead_ns, text[0], sizeof text[0]);
 	report_number(meta->null_ns_per_op, text[1], sizeof text[1]);
 	report_number(n ? stats_median(cvs, n) * 100 : NAN, text[2], sizeof text[2]);
-	report_number(n ? 100.0 * (double)quiet / (double)n : NAN, text[3], sizeof text[3]);
-	snprintf(text[3] + strlen(text[3]), sizeof text[3] - strlen(text[3]), " (%zu of %zu)", quiet, n);
-	report_number(rankable ? 100.0 * (double)rankable_quiet / (double)rankable : NAN, text[6],
-		      sizeof text[6]);
-	snprintf(text[6] + strlen(text[6]), sizeof text[6] - strlen(text[6]), " (%zu of %zu)",
-		 rankable_quiet, rankable);
-	report_number(meta->c2c_start_ns, text[4], sizeof text[4]);
-	report_number(meta->c2c_end_ns, text[5], sizeof text[5]);
+	share_text(quiet, n, text[3], sizeof text[3]);
+	share_text(rankable_quiet, rankable, text[4], sizeof text[4]);
+	report_number(meta->c2c_start_ns, text[5], sizeof text[5]);
+	report_number(meta->c2c_end_ns, text[6], sizeof text[6]);
 	doc_table_begin(ctx->doc, 2, headers);
 	const char *rows[][2] = {
 		{ "timer overhead (ns)", text[0] },
 		{ "null lock floor (ns/op)", text[1] },
 		{ "median throughput CV, main phase (%)", text[2] },
 		{ "cells under 5 % CV (%)", text[3] },
-		{ "cells not flagged collapse under 5 % CV (%)", text[6] },
-		{ "cross-CPU round trip at start (ns, median)", text[4] },
-		{ "cross-CPU round trip at end (ns, median)", text[5] },
+		{ "cells not flagged collapse under 5 % CV (%)", text[4] },
+		{ "cross-CPU round trip at start (ns, median)", text[5] },
+		{ "cross-CPU round trip at end (ns, median)", text[6] },
 	};
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
 		doc_table_row(ctx->doc, rows[r]);
