@@ -10,12 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-char *fixture_read(const char *dir, const char *name)
+char *fixture_read_if_there(const char *dir, const char *name)
 {
-	char path[600];
+	char path[1200];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *file = fopen(path, "rb");
-	cr_assert_not_null(file, "%s missing", path);
+	if (file == NULL)
+		return NULL;
 	fseek(file, 0, SEEK_END);
 	long size = ftell(file);
 	rewind(file);
@@ -23,6 +24,30 @@ char *fixture_read(const char *dir, const char *name)
 	cr_assert_eq(fread(text, 1, (size_t)size, file), (size_t)size);
 	fclose(file);
 	return text;
+}
+
+char *fixture_read(const char *dir, const char *name)
+{
+	char *text = fixture_read_if_there(dir, name);
+	cr_assert_not_null(text, "%s/%s missing", dir, name);
+	return text;
+}
+
+void fixture_fresh_dir(char *out, size_t size)
+{
+	char base[] = "/tmp/locklab-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(base));
+	fixture_made(base);
+	snprintf(out, size, "%s/bundle", base);
+}
+
+size_t fixture_split(char *line, char **fields, size_t max)
+{
+	size_t n = 0;
+	char *cursor = line, *field;
+	while (n < max && (field = strsep(&cursor, ",")) != NULL)
+		fields[n++] = field;
+	return n;
 }
 
 void fixture_write(const char *dir, const char *name, const char *text)

@@ -12,9 +12,18 @@
 #define FIXTURE "tests/fixtures/bundle_known"
 #define HIST_FILE "hist/contended.ck_mcs.t2.cs50.ncs200.r0.lat.csv"
 
-/* dir/name's whole text (malloc'd), and a file written whole. */
+/* dir/name's whole text (malloc'd; fixture_read_if_there: NULL when it cannot be
+ * opened), and a file written whole. */
 char *fixture_read(const char *dir, const char *name);
+char *fixture_read_if_there(const char *dir, const char *name);
 void fixture_write(const char *dir, const char *name, const char *text);
+
+/* A fresh path under /tmp that does not exist yet; its parent, made here, is
+ * removed with the other folders made. */
+void fixture_fresh_dir(char *out, size_t size);
+
+/* Splits a CSV line that quotes nothing into its fields; returns their count. */
+size_t fixture_split(char *line, char **fields, size_t max);
 
 /* Copies the fixture into a new temporary folder, its path into dir. */
 void fixture_copy(char *dir, size_t size);

@@ -25,34 +25,12 @@
 #include "harness/matrix.h"
 #include "harness/run_options.h"
 #include "harness/run_state.h"
+#include "tests/bundle_fixture.h"
 #include "tests/run_locklab.h"
 
 static struct run_output run;
 
-/* A fresh directory name under /tmp that does not exist yet. */
-static void fresh_dir(char *out, size_t size)
-{
-	char base[] = "/tmp/locklab-resume-XXXXXX";
-	cr_assert_not_null(mkdtemp(base));
-	snprintf(out, size, "%s/bundle", base);
-}
-
-/* The file's text, or NULL when it cannot be read. */
-static char *slurp(const char *dir, const char *name)
-{
-	char path[1200];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	rewind(f);
-	char *text = calloc((size_t)size + 1, 1);
-	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	return text;
-}
+TestSuite(resume, .fini = fixture_remove_made);
 
 static bool exists(const char *dir, const char *name)
 {
@@ -60,15 +38,6 @@ static bool exists(const char *dir, const char *name)
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return stat(path, &st) == 0;
-}
-
-static size_t split(char *line, char **fields, size_t max)
-{
-	size_t n = 0;
-	char *cursor = line, *field;
-	while (n < max && (field = strsep(&cursor, ",")) != NULL)
-		fields[n++] = field;
-	return n;
 }
 
 /* The run in a child of its own process group (so a kill of the group takes its
@@ -156,7 +125,7 @@ static int run_to_end(const char *dir, const struct launch *how, char **args)
 static void expect_finished(const char *dir, const char *const *cells, size_t cell_count,
 			    unsigned reps)
 {
-	char *runs = slurp(dir, "runs.csv");
+	char *runs = fixture_read_if_there(dir, "runs.csv");
 	cr_assert_not_null(runs, "%s has no runs.csv", dir);
 	char *cursor = runs, *line;
 	unsigned seen[4][128] = { { 0 } };
@@ -166,7 +135,7 @@ static void expect_finished(const char *dir, const char *const *cells, size_t ce
 	strsep(&cursor, "\n");
 	while ((line = strsep(&cursor, "\n")) != NULL && *line) {
 		char *fields[64];
-		cr_assert_eq(split(line, fields, 64), 57, "a torn row: %s", line);
+		cr_assert_eq(fixture_split(line, fields, 64), 57, "a torn row: %s", line);
 		size_t c = 0;
 		while (c < cell_count && strcmp(cells[c], fields[0]) != 0)
 			c++;
@@ -183,7 +152,7 @@ static void expect_finished(const char *dir, const char *const *cells, size_t ce
 	for (size_t c = 0; c < cell_count; c++) {
 		char name[256];
 		snprintf(name, sizeof name, "hist/%s.lat.csv", cells[c]);
-		char *hist = slurp(dir, name), *at = hist, *row;
+		char *hist = fixture_read_if_there(dir, name), *at = hist, *row;
 		unsigned long long total = 0;
 		/* A busy host can hold a short rep's threads off: no sample, no file. */
 		if (hist == NULL && samples[c] == 0)
@@ -192,7 +161,7 @@ static void expect_finished(const char *dir, const char *const *cells, size_t ce
 		strsep(&at, "\n");
 		while ((row = strsep(&at, "\n")) != NULL && *row) {
 			char *fields[3];
-			cr_assert_eq(split(row, fields, 3), 3);
+			cr_assert_eq(fixture_split(row, fields, 3), 3);
 			total += strtoull(fields[2], NULL, 10);
 		}
 		cr_expect_eq(total, samples[c], "%s: histogram %llu, rows' samples %llu", cells[c],
@@ -223,7 +192,7 @@ Test(resume, a_kill_at_every_step_of_finishing_is_resumed, .timeout = 120)
 	char dir[256], step[32];
 	const struct launch first = { .crash_at = "finish:1" };
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	cr_assert_eq(run_to_end(dir, &first, TINY_PLAN(dir, "2")), 128 + SIGKILL, "%s", run.err);
 	cr_expect(exists(dir, "runs.csv"), "runs.csv is the first final file");
 	int steps = 1, status = 128 + SIGKILL;
@@ -247,7 +216,7 @@ Test(resume, a_kill_at_every_step_of_finishing_is_resumed, .timeout = 120)
 static void measured_bundle(char *dir, size_t size)
 {
 	const struct launch stop = { .crash_at = "finish:1" };
-	fresh_dir(dir, size);
+	fixture_fresh_dir(dir, size);
 	cr_assert_eq(run_to_end(dir, &stop, TINY_PLAN(dir, "2")), 128 + SIGKILL, "%s", run.err);
 }
 
@@ -258,10 +227,10 @@ Test(resume, lost_or_damaged_histograms_are_refused_by_name, .timeout = 60)
 	char dir[256], path[1400];
 
 	measured_bundle(dir, sizeof dir);
-	char *rows = slurp(dir, ".runs.partial.csv");
+	char *rows = fixture_read_if_there(dir, ".runs.partial.csv");
 	const char *hist = ".partial/uncontended.ck_mcs.t1.cs0.ncs0.r0.1.hist";
 	snprintf(path, sizeof path, "%s/%s", dir, hist);
-	char *saved = slurp(dir, hist);
+	char *saved = fixture_read_if_there(dir, hist);
 	cr_assert_not_null(saved);
 	/* Its first bucket line taken out (every section still there, but the
 	 * buckets no longer add up to the total), then cut inside its first line. */
@@ -284,7 +253,7 @@ Test(resume, lost_or_damaged_histograms_are_refused_by_name, .timeout = 60)
 	expect_usage_error(&run, hist);
 	cr_expect(strstr(run.err, "missing") != NULL, "%s", run.err);
 
-	char *after = slurp(dir, ".runs.partial.csv");
+	char *after = fixture_read_if_there(dir, ".runs.partial.csv");
 	cr_expect_str_eq(after, rows, "the measured rows are left as they were");
 	free(rows);
 	free(after);
@@ -308,14 +277,14 @@ Test(resume, killed_before_the_first_row, .timeout = 90)
 			 "uncontended", "--threads", "1", "--reps", "1", "--duration", "0.01",
 			 "--warmup", "0", "--out", dir, NULL };
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/meta.json", dir);
 	pid_t child = launch(dir, NULL, plan);
 	for (int waited = 0; waited < 5000 && stat(path, &st) != 0; waited++)
 		usleep(1000);
 	cr_assert_eq(kill(-child, SIGKILL), 0);
 	cr_assert_eq(reap(child, dir), 128 + SIGKILL);
-	char *rows = slurp(dir, ".runs.partial.csv");
+	char *rows = fixture_read_if_there(dir, ".runs.partial.csv");
 	cr_assert_not_null(rows);
 	cr_expect_eq(count_lines(rows), 1, "killed before the first row:\n%s", rows);
 	free(rows);
@@ -338,7 +307,7 @@ Test(resume, killed_before_the_first_row, .timeout = 90)
 
 	/* Stopped between the rows file and meta.json: nothing measured. */
 	char unstarted[256];
-	fresh_dir(unstarted, sizeof unstarted);
+	fixture_fresh_dir(unstarted, sizeof unstarted);
 	cr_assert_eq(mkdir(unstarted, 0777), 0);
 	snprintf(path, sizeof path, "%s/.runs.partial.csv", unstarted);
 	FILE *f = fopen(path, "w");
@@ -413,9 +382,9 @@ Test(resume, a_torn_last_row_is_dropped_never_kept)
 	size_t torn;
 
 	tiny_matrix(&m);
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	partial_with_rows(dir, &bundle, &m, rows, 3);
-	char *text = slurp(dir, ".runs.partial.csv");
+	char *text = fixture_read_if_there(dir, ".runs.partial.csv");
 	size_t whole = strlen(text);
 	char *last = text + whole - 1;
 	while (last[-1] != '\n')
@@ -465,7 +434,7 @@ Test(resume, resumed_rows_print_exactly_as_fresh_ones)
 	size_t torn;
 
 	tiny_matrix(&m);
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	partial_with_rows(dir, &bundle, &m, rows, 3);
 	memset(loaded, 0, sizeof loaded);
 	cr_assert_eq(run_state_load_rows(dir, &m, 2, loaded, done, &torn, why, sizeof why), 3,
@@ -498,12 +467,12 @@ Test(resume, a_full_disk_stops_the_run_naming_the_file, .timeout = 120)
 	rlim_t limit = 12000 + 64 * (rlim_t)(cpus > 0 ? cpus : 1);
 
 	/* meta.json past the limit: named, before any rep is measured. */
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	struct launch tiny = { .file_limit = 2000 };
 	cr_assert_eq(run_to_end(dir, &tiny, TINY_PLAN(dir, "1")), 3, "%s", run.err);
 	cr_expect_eq(count_lines(run.err), 1, "%s", run.err);
 	cr_expect(strstr(run.err, "/meta.json: File too large") != NULL, "%s", run.err);
-	char *rows = slurp(dir, ".runs.partial.csv");
+	char *rows = fixture_read_if_there(dir, ".runs.partial.csv");
 	cr_expect_eq(count_lines(rows), 1, "no rep measured:\n%s", rows);
 	free(rows);
 
@@ -514,11 +483,11 @@ Test(resume, a_full_disk_stops_the_run_naming_the_file, .timeout = 120)
 			 "--reps", reps, "--duration", "0.002", "--warmup", "0", "--no-preflight",
 			 "--out", dir, NULL };
 	struct launch full = { .file_limit = limit };
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	cr_assert_eq(run_to_end(dir, &full, many), 3, "%s", run.err);
 	cr_expect_eq(count_lines(run.err), 1, "%s", run.err);
 	cr_expect(strstr(run.err, "/.runs.partial.csv: File too large") != NULL, "%s", run.err);
-	rows = slurp(dir, ".runs.partial.csv");
+	rows = fixture_read_if_there(dir, ".runs.partial.csv");
 	size_t kept = count_lines(rows) - 1;
 	cr_expect_eq(rows[strlen(rows) - 1], '\n', "the failed row is taken back off");
 	free(rows);
@@ -537,7 +506,7 @@ Test(resume, a_full_disk_stops_the_run_naming_the_file, .timeout = 120)
 	char *wide[] = { "run", "--lock", "ck_mcs", "--workload", "contended", "--threads", "2",
 			 "--cs", cs, "--reps", "1", "--duration", "0.005", "--warmup", "0",
 			 "--no-preflight", "--out", dir, NULL };
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	cr_assert_eq(run_to_end(dir, &full, wide), 3, "%s", run.err);
 	cr_expect_eq(count_lines(run.err), 1, "%s", run.err);
 	cr_expect(strstr(run.err, "/summary.csv: File too large") != NULL, "%s", run.err);
@@ -552,13 +521,13 @@ Test(resume, a_full_disk_stops_the_run_naming_the_file, .timeout = 120)
  * first and the rows file last, and --resume only finishes removing it. */
 static void expect_rows_match_saved_histograms(const char *dir)
 {
-	char *meta = slurp(dir, "meta.json");
+	char *meta = fixture_read_if_there(dir, "meta.json");
 	bool complete = meta != NULL && strstr(meta, "\"complete\": true") != NULL;
 
 	free(meta);
 	if (complete)
 		return;
-	char *rows = slurp(dir, ".runs.partial.csv"), *cursor = rows, *line;
+	char *rows = fixture_read_if_there(dir, ".runs.partial.csv"), *cursor = rows, *line;
 
 	if (rows == NULL)
 		return; /* stopped before the bundle had its rows file */
@@ -567,11 +536,11 @@ static void expect_rows_match_saved_histograms(const char *dir)
 		char *fields[64], name[300];
 		if (cursor == NULL)
 			break; /* a last row without its newline: dropped on resume */
-		cr_assert_eq(split(line, fields, 64), 57, "%s", line);
+		cr_assert_eq(fixture_split(line, fields, 64), 57, "%s", line);
 		if (strcmp(fields[8], "ok") != 0)
 			continue;
 		snprintf(name, sizeof name, ".partial/%s.%s.hist", fields[0], fields[7]);
-		char *hist = slurp(dir, name);
+		char *hist = fixture_read_if_there(dir, name);
 		unsigned long long total = 0;
 		cr_assert_not_null(hist, "%s has a row but no histograms", name);
 		cr_expect_eq(sscanf(hist, "lat %llu", &total), 1);
@@ -584,7 +553,7 @@ static void expect_rows_match_saved_histograms(const char *dir)
 /* Lines of dir's .runs.partial.csv (its header counts); 0 when there is none. */
 static size_t partial_lines(const char *dir)
 {
-	char *rows = slurp(dir, ".runs.partial.csv");
+	char *rows = fixture_read_if_there(dir, ".runs.partial.csv");
 	size_t lines = rows ? count_lines(rows) : 0;
 	free(rows);
 	return lines;
@@ -620,7 +589,7 @@ Test(resume, killed_at_random_moments_the_run_still_finishes_exactly, .timeout =
 	struct stat st;
 	int kills = 0, status = -1;
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	snprintf(meta, sizeof meta, "%s/meta.json", dir);
 	for (int attempt = 0; attempt < 5; attempt++) {
 		size_t before = partial_lines(dir);
@@ -651,7 +620,7 @@ Test(resume, killed_at_random_moments_the_run_still_finishes_exactly, .timeout =
 	}
 	/* The last kill may land after the run had finished its bundle (while it
 	 * printed the ranking): complete, nothing left over, nothing to resume. */
-	char *final_meta = slurp(dir, "meta.json");
+	char *final_meta = fixture_read_if_there(dir, "meta.json");
 	bool finished = final_meta != NULL && strstr(final_meta, "\"complete\": true") != NULL &&
 			!exists(dir, ".runs.partial.csv") && !exists(dir, ".partial");
 	free(final_meta);
@@ -718,7 +687,7 @@ Test(resume, a_cell_child_dies_with_its_parent, .timeout = 60)
 			 "--reps", "1", "--duration", "0.05", "--warmup", "0", "--no-preflight",
 			 "--out", dir, NULL };
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	pid_t parent = launch(dir, NULL, plan), cell = -1;
 	for (int waited = 0; waited < 1000 && cell < 0; waited++) {
 		usleep(10000);

@@ -14,9 +14,12 @@
 #include "harness/matrix.h"
 #include "harness/run_options.h"
 #include "harness/summary.h"
+#include "tests/bundle_fixture.h"
 #include "tests/run_locklab.h"
 
 static struct run_output run;
+
+TestSuite(run_cli, .fini = fixture_remove_made);
 
 static const char *runs_header =
 	"cell_id,lock,workload,threads,cs_ns,ncs_ns,read_pct,rep,status,duration_s,ops,"
@@ -27,39 +30,6 @@ static const char *runs_header =
 	"tsc_skew_ns,tsc_skew_bound_ns,busy_iterations_per_ns,run_length_mean,run_length_p99,"
 	"handoffs_s,phase,cs_lines,threads_per_cpu,affinity,mem_policy,lock_node,ran_on,migrations,"
 	"busy_after_iterations_per_ns,busy_window_iterations_per_ns";
-
-/* A fresh directory name under /tmp that does not exist yet. */
-static void fresh_dir(char *out, size_t size)
-{
-	char base[] = "/tmp/locklab-test-XXXXXX";
-	cr_assert_not_null(mkdtemp(base));
-	snprintf(out, size, "%s/bundle", base);
-}
-
-static char *slurp(const char *dir, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "%s missing", path);
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	rewind(f);
-	char *text = calloc((size_t)size + 1, 1);
-	cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	return text;
-}
-
-/* Splits a CSV line (no quoting in our files) into fields; returns the count. */
-static size_t split(char *line, char **fields, size_t max)
-{
-	size_t n = 0;
-	char *cursor = line, *field;
-	while (n < max && (field = strsep(&cursor, ",")) != NULL)
-		fields[n++] = field;
-	return n;
-}
 
 Test(run_cli, rejects_negative_duration)
 {
@@ -108,7 +78,7 @@ Test(run_cli, refuses_an_existing_out_dir_and_leaves_it_alone)
 {
 	char dir[256], marker[300];
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	cr_assert_eq(mkdir(dir, 0777), 0);
 	snprintf(marker, sizeof marker, "%s/runs.csv", dir);
 	FILE *f = fopen(marker, "w");
@@ -117,7 +87,7 @@ Test(run_cli, refuses_an_existing_out_dir_and_leaves_it_alone)
 	run_locklab(&run, "run", "--lock", "ck_fas", "--workload", "uncontended", "--reps", "1",
 		    "--duration", "0.01", "--out", dir, NULL);
 	expect_usage_error(&run, dir);
-	char *kept = slurp(dir, "runs.csv");
+	char *kept = fixture_read(dir, "runs.csv");
 	cr_expect_str_eq(kept, "earlier run\n");
 	free(kept);
 }
@@ -126,11 +96,11 @@ Test(run_cli, stuck_lock_is_recorded_as_timeout_and_the_run_goes_on, .timeout = 
 {
 	char dir[256];
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--lock", "stuck,ck_fas", "--workload", "contended", "--threads",
 		    "2", "--reps", "1", "--duration", "0.05", "--warmup", "0", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
-	char *runs = slurp(dir, "runs.csv");
+	char *runs = fixture_read(dir, "runs.csv");
 	cr_expect(strstr(runs, "contended.stuck.t2.cs50.ncs200.r0,stuck,contended,2,50,200,0,0,"
 			       "timeout,") != NULL,
 		  "%s", runs);
@@ -146,7 +116,7 @@ static unsigned long long column_sum(const char *runs, const char *cell_id, size
 
 	while ((line = strsep(&lines, "\n")) != NULL) {
 		char *fields[64];
-		if (split(line, fields, 64) > column && strcmp(fields[0], cell_id) == 0)
+		if (fixture_split(line, fields, 64) > column && strcmp(fields[0], cell_id) == 0)
 			sum += strtoull(fields[column], NULL, 10);
 	}
 	free(text);
@@ -155,13 +125,13 @@ static unsigned long long column_sum(const char *runs, const char *cell_id, size
 
 static unsigned long long hist_total(const char *dir, const char *name)
 {
-	char *text = slurp(dir, name), *lines = text, *line;
+	char *text = fixture_read(dir, name), *lines = text, *line;
 	unsigned long long total = 0;
 
 	strsep(&lines, "\n"); /* header */
 	while ((line = strsep(&lines, "\n")) != NULL && *line) {
 		char *fields[3];
-		cr_assert_eq(split(line, fields, 3), 3);
+		cr_assert_eq(fixture_split(line, fields, 3), 3);
 		total += strtoull(fields[2], NULL, 10);
 	}
 	free(text);
@@ -174,7 +144,7 @@ Test(run_cli, interrupted_run_resumes_to_the_same_bundle, .timeout = 120)
 	struct stat st;
 	int status;
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	snprintf(partial, sizeof partial, "%s/.runs.partial.csv", dir);
 	pid_t child = spawn_locklab("run", "--lock", "ck_mcs,parking", "--workload",
 				    "contended,uncontended", "--threads", "2", "--reps", "4",
@@ -202,7 +172,7 @@ Test(run_cli, interrupted_run_resumes_to_the_same_bundle, .timeout = 120)
 	run_locklab(&run, "run", "--resume", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 	cr_expect(strstr(run.out, "# resuming") != NULL, "%s", run.out);
-	char *runs = slurp(dir, "runs.csv");
+	char *runs = fixture_read(dir, "runs.csv");
 	cr_expect_eq(count_lines(runs), 1 + 4 * 4, "every cell x rep once:\n%s", runs);
 	/* Histograms merged exactly across the interruption: the lat histogram holds
 	 * every sample the rows report (column 35, samples). */
@@ -238,7 +208,7 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 {
 	char dir[256];
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	/* Two reps of 50 ms: every figure comes from the window alone now, and a
 	 * busy host can hold one of two threads off for a whole short window (seen:
 	 * 3 hand-offs in 50 ms, then a 0.34 s drain), leaving a handoff row empty. */
@@ -247,11 +217,11 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 		    "--warmup", "0.01", "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 
-	char *runs = slurp(dir, "runs.csv"), *cursor = runs;
+	char *runs = fixture_read(dir, "runs.csv"), *cursor = runs;
 	char *header = strsep(&cursor, "\n");
 	cr_assert_str_eq(header, runs_header, "runs.csv columns are appended, never renamed");
 	char *names[64];
-	size_t columns = split(header, names, 64);
+	size_t columns = fixture_split(header, names, 64);
 
 	/* For each lock, which columns some row of it filled. */
 	for (size_t l = 0; l < ll_registry_count; l++) {
@@ -264,7 +234,7 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 		char *text = strdup(cursor), *line, *lines = text;
 		while ((line = strsep(&lines, "\n")) != NULL && *line) {
 			char *fields[64];
-			size_t n = split(line, fields, 64);
+			size_t n = fixture_split(line, fields, 64);
 			cr_assert_eq(n, columns, "row with %zu of %zu fields", n, columns);
 			if (strcmp(fields[1], info->name) != 0)
 				continue;
@@ -292,10 +262,10 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 	}
 	free(runs);
 
-	char *summary = slurp(dir, "summary.csv");
+	char *summary = fixture_read(dir, "summary.csv");
 	cr_expect(strncmp(summary, "cell_id,metric,median,ci_low,ci_high,cv,n", 41) == 0);
 	free(summary);
-	char *hist = slurp(dir, "hist/handoff.ck_mcs.t2.cs50.ncs0.r0.handoff.csv");
+	char *hist = fixture_read(dir, "hist/handoff.ck_mcs.t2.cs50.ncs0.r0.handoff.csv");
 	cr_expect(strncmp(hist, "bucket_low_ns,bucket_high_ns,count\n", 35) == 0);
 	free(hist);
 
@@ -326,7 +296,7 @@ Test(run_cli, a_short_run_fills_every_column_for_every_lock, .timeout = 120)
 	cr_expect(json_is_object(json_object_get(floors, "c2c_end")));
 	cr_expect(json_is_string(json_object_get(json_object_get(meta, "timer"), "source")));
 	json_decref(meta);
-	char *xml = slurp(dir, "topology.xml");
+	char *xml = fixture_read(dir, "topology.xml");
 	cr_expect(strstr(xml, "<topology") != NULL);
 	free(xml);
 	struct stat st;
@@ -485,23 +455,23 @@ Test(run_cli, run_length_is_one_more_rep_and_joins_no_timed_figure, .timeout = 1
 {
 	char dir[256];
 
-	fresh_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--lock", "ck_mcs", "--workload", "contended", "--threads",
 		    "1,2", "--reps", "2", "--duration", "0.05", "--warmup", "0.01", "--run-length",
 		    "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "%s%s", run.out, run.err);
 	cr_expect(strstr(run.out, "1 run-length reps") != NULL, "%s", run.out);
 
-	char *runs = slurp(dir, "runs.csv"), *cursor = runs, *line;
+	char *runs = fixture_read(dir, "runs.csv"), *cursor = runs, *line;
 	char *names[64], *fields[64];
-	size_t columns = split(strsep(&cursor, "\n"), names, 64), mean_column = 0, rows = 0;
+	size_t columns = fixture_split(strsep(&cursor, "\n"), names, 64), mean_column = 0, rows = 0;
 	size_t instrumented = 0;
 	for (size_t c = 0; c < columns; c++)
 		if (strcmp(names[c], "run_length_mean") == 0)
 			mean_column = c;
 	cr_assert_gt(mean_column, 0);
 	while ((line = strsep(&cursor, "\n")) != NULL && *line) {
-		cr_assert_eq(split(line, fields, 64), columns);
+		cr_assert_eq(fixture_split(line, fields, 64), columns);
 		rows++;
 		bool flagged = strstr(fields[33], "instrumented") != NULL;
 		instrumented += flagged;
@@ -516,14 +486,14 @@ Test(run_cli, run_length_is_one_more_rep_and_joins_no_timed_figure, .timeout = 1
 	cr_expect_eq(instrumented, 1);
 	free(runs);
 
-	char *summary = slurp(dir, "summary.csv");
+	char *summary = fixture_read(dir, "summary.csv");
 	cr_expect(strstr(summary, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,") != NULL);
 	for (char *at = strstr(summary, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,");
 	     at != NULL; at = strstr(at + 1, "contended.ck_mcs.t2.cs50.ncs200.r0,throughput_ops_s,")) {
 		char row[256];
 		snprintf(row, sizeof row, "%.*s", (int)strcspn(at, "\n"), at);
 		cr_expect(strstr(row, "instrumented") == NULL, "%s", row);
-		split(row, fields, 64);
+		fixture_split(row, fields, 64);
 		cr_expect_leq(atoi(fields[6]), 2, "the instrumented rep joined the timed ones: %s",
 			      row);
 	}

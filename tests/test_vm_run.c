@@ -23,14 +23,6 @@ static struct run_output run;
 
 TestSuite(vm_run, .fini = fixture_remove_made);
 
-static void bundle_dir(char *out, size_t size)
-{
-	char base[] = "/tmp/locklab-vm-run-XXXXXX";
-	cr_assert_not_null(mkdtemp(base));
-	fixture_made(base);
-	snprintf(out, size, "%s/bundle", base);
-}
-
 /* The field of row (0 = the header) in column name of a CSV with no quotes. */
 static void field(const char *text, size_t row, const char *name, char *out, size_t size)
 {
@@ -127,7 +119,7 @@ static char *report_of(const char *dir)
 Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 {
 	char dir[300], value[64];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs,pthread_mutex", "--guest",
 		    "atomics", "--harts", "1,2", "--reps", "2", "--site-profile", "--no-preflight",
 		    "--out", dir, NULL);
@@ -199,7 +191,7 @@ Test(vm_run, rows_summary_report_and_compare, .timeout = 120)
 Test(vm_run, a_failing_guest_is_a_row, .timeout = 60)
 {
 	char dir[300], value[64];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs", "--elf",
 		    test_guest("fail32.elf"), "--harts", "1", "--reps", "2", "--no-preflight",
 		    "--out", dir, NULL);
@@ -227,7 +219,7 @@ Test(vm_run, a_failing_guest_is_a_row, .timeout = 60)
 Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 {
 	char dir[300], value[64];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "pthread_mutex", "--guest",
 		    "atomics", "--harts", "2", "--workers", "2", "--reps", "1", "--no-preflight",
 		    "--affinity", "list:1", "--affinity", "list:0", "--mem-policy", "node:0",
@@ -280,7 +272,7 @@ Test(vm_run, placed_cells_pin_workers_and_bind_memory, .timeout = 60)
 Test(vm_run, site_overrides_read_back, .timeout = 60)
 {
 	char dir[300];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "pthread_mutex", "--guest",
 		    "atomics", "--harts", "1", "--reps", "1", "--no-preflight", "--site",
 		    "bcache=ck_rwlock,amo.stripe=ck_fas", "--out", dir, NULL);
@@ -298,7 +290,7 @@ Test(vm_run, site_overrides_read_back, .timeout = 60)
 Test(vm_run, a_guest_without_a_figure_gets_no_plot, .timeout = 60)
 {
 	char dir[300];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "pthread_mutex", "--guest",
 		    "atomics", "--harts", "1", "--reps", "1", "--no-preflight", "--out", dir, NULL);
 	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
@@ -322,7 +314,7 @@ Test(vm_run, a_guest_without_a_figure_gets_no_plot, .timeout = 60)
 Test(vm_run, bad_vm_options_are_one_line, .timeout = 60)
 {
 	char dir[300];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--guest", "nope", "--out", dir, NULL);
 	expect_usage_error(&run, "nope");
 	run_locklab(&run, "run", "--workload", "contended", "--guest", "atomics", "--out", dir, NULL);
@@ -343,7 +335,7 @@ Test(vm_run, bad_vm_options_are_one_line, .timeout = 60)
 Test(vm_run, killed_between_vm_reps_resumes_exactly, .timeout = 120)
 {
 	char dir[300];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	setenv("LOCKLAB_CRASH_AT", "vm_rep:3", 1);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs,parking", "--guest",
 		    "atomics", "--harts", "1,2", "--reps", "2", "--no-preflight", "--out", dir, NULL);
@@ -397,7 +389,7 @@ Test(vm_run, every_guest_the_run_knows_is_built)
 static double lockheavy_insns(const char *iters)
 {
 	char dir[300], value[64];
-	bundle_dir(dir, sizeof dir);
+	fixture_fresh_dir(dir, sizeof dir);
 	run_locklab(&run, "run", "--workload", "vm", "--lock", "ck_mcs", "--guest", "lockheavy",
 		    "--harts", "1", "--reps", "1", "--guest-iters", iters, "--no-preflight",
 		    "--out", dir, NULL);
