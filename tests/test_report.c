@@ -20,6 +20,14 @@ static struct run_output run;
 
 TestSuite(report, .fini = fixture_remove_made);
 
+/* The report of the bundle in dir, which must succeed: its report.md (malloc'd). */
+static char *report_md(const char *dir)
+{
+	run_locklab(&run, "report", dir, NULL);
+	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
+	return fixture_read(dir, "report.md");
+}
+
 Test(report, number_format)
 {
 	static const struct { double value; const char *text; } cases[] = {
@@ -284,9 +292,7 @@ Test(report, schema_1_bundle, .timeout = 30)
 	fixture_cut_columns(dir, "runs.csv", 37);   /* up to thread_cpus */
 	fixture_cut_columns(dir, "summary.csv", 8); /* up to flags */
 	fixture_replace(dir, "meta.json", "\"schema_version\": 2", "\"schema_version\": 1");
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	/* No phases: every rep counts, and the same best rows come out (without the
 	 * xCPU note schema 1 could not record). */
 	cr_expect(strstr(md, "main phase, `all (no phases in this bundle)`") != NULL, "%s", md);
@@ -302,9 +308,7 @@ Test(report, optional_files_get_their_section, .timeout = 30)
 	char dir[256];
 	fixture_copy(dir, sizeof dir);
 	fixture_write(dir, "c2c.csv", "cpu_a,cpu_b,round_trip_ns\n0,1,70.5\n");
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "## Core-to-core round trips\n\n|cpu_a | cpu_b | round_trip_ns |\n"
 			     "|---|---|---|\n|0 | 1 | 70.5 |\n") != NULL,
 		  "%s", md);
@@ -358,9 +362,7 @@ Test(report, only_the_main_phase, .timeout = 30)
 	/* ck_ticket at 2 threads measured only in another phase: it cannot tie with
 	 * ck_mcs there, whose figures are from the main phase. */
 	fixture_replace_in_lines(dir, "summary.csv", "contended.ck_ticket.t2.", ",one,", ",slow,");
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "main phase, `one`, the phase with the most usable reps (one: 33 reps, "
 			     "slow: 3 reps)") != NULL,
 		  "%s", md);
@@ -413,9 +415,7 @@ Test(report, many_ties_name_the_locks_that_do_not_tie, .timeout = 30)
 	 * and nine of the ten others tie with it; pthread_mutex does not. */
 	clone_lock(dir, "runs.csv", "ck_ticket", 8);
 	clone_lock(dir, "summary.csv", "ck_ticket", 8);
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
 			     "9 of 10, all but pthread_mutex |  |\n") != NULL,
 		  "%s", md);
@@ -432,9 +432,7 @@ Test(report, placements_side_by_side, .timeout = 30)
 	char dir[256];
 	fixture_copy(dir, sizeof dir);
 	fixture_add_placement(dir);
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	/* The list:0 cell is a quarter of the round-robin one, shown beside it... */
 	cr_expect(strstr(md, "## Placement") != NULL, "%s", md);
 	cr_expect(strstr(md, "|lock | round-robin, memory default | list:0, memory default |\n") !=
@@ -456,9 +454,7 @@ Test(report, one_placement_has_no_placement_section, .timeout = 30)
 {
 	char dir[256];
 	fixture_copy(dir, sizeof dir);
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "## Placement") == NULL);
 	free(md);
 }
@@ -487,9 +483,7 @@ Test(report, a_figure_of_one_rep_is_not_ranked, .timeout = 30)
 			"2100000,0.05,3,few_reps,one,0.75,3,0",
 			"contended.pthread_mutex.t2.cs50.ncs200.r0,throughput_ops_s,9000000,9000000,"
 			"9000000,0,1,few_reps,one,0,3,0");
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M | 3.80 M–4.20 M | "
 			     "ck_ticket, pthread_mutex |  |\n") != NULL,
 		  "%s", md);
@@ -514,9 +508,7 @@ Test(report, oversubscribed_continues_the_contended_curve, .timeout = 30)
 		fixture_replace_in_lines(dir, "runs.csv", new_id, ",contended,", ",oversubscribed,");
 		fixture_replace_in_lines(dir, "summary.csv", old_id, "contended.", "oversubscribed.");
 	}
-	run_locklab(&run, "report", dir, NULL);
-	cr_assert_eq(run.status, 0, "exit %d: %s", run.status, run.err);
-	char *md = fixture_read(dir, "report.md");
+	char *md = report_md(dir);
 	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 2 | ck_mcs | 4.00 M |") != NULL, "%s", md);
 	cr_expect(strstr(md, "|contended cs=50ns ncs=200ns | 4 (2x CPUs) | pthread_mutex | 2.60 M "
 			     "| 2.50 M–2.70 M | none | collapse: ck_mcs; starvation: ck_ticket |\n") !=
